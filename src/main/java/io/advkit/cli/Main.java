@@ -1,0 +1,63 @@
+package io.advkit.cli;
+
+import io.advkit.util.RunInfo;
+import io.advkit.util.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code advkit} command line. */
+@Command(name = "advkit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Adversarial attacks, defenses and robustness evaluation for image classifiers.",
+        subcommands = {ModelsCommand.class, EvalCommand.class, BenchCommand.class})
+public final class Main {
+    static boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns the exit code: 0 ok, 1 internal error, 2 usage or input error. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("advkit: " + ex.getMessage() + " (see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult result) {
+        PrintWriter err = cl.getErr();
+        Throwable cause = ex;
+        while (!(cause instanceof UserError) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof UserError) {
+            err.println("advkit: error: " + cause.getMessage());
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            return 2;
+        }
+        if (cause instanceof OutOfMemoryError) {
+            err.println("advkit: out of memory; try a smaller --batch-size");
+            return 1;
+        }
+        err.println("advkit: internal error: " + ex + (verbose ? "" : " (rerun with --verbose for the stack trace)"));
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        return 1;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"advkit " + RunInfo.advkitVersion()};
+        }
+    }
+}

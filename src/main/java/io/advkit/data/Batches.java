@@ -1,0 +1,115 @@
+package io.advkit.data;
+
+import io.advkit.util.UserError;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+
+/**
+ * Streams an image set (or a selection of it) in batches, decoding the next batch on a background
+ * thread while the caller works on the current one. At most two batches of floats exist at a time,
+ * whatever the size of the set.
+ */
+public final class Batches implements Iterable<Batch> {
+    private final ImageSet set;
+    private final int[] order;
+    private final int batchSize;
+
+    public Batches(ImageSet set, int batchSize) {
+        this(set, IntStream.range(0, set.size()).toArray(), batchSize);
+    }
+
+    /** Batches over the images {@code order} names, in that order. */
+    public Batches(ImageSet set, int[] order, int batchSize) {
+        if (batchSize <= 0) {
+            throw new UserError("--batch-size must be positive, got " + batchSize);
+        }
+        this.set = set;
+        this.order = order;
+        this.batchSize = batchSize;
+    }
+
+    public int count() {
+        return (order.length + batchSize - 1) / batchSize;
+    }
+
+    /** Decodes one batch now, on the calling thread (images in parallel). */
+    public Batch load(int batchIndex) {
+        int from = batchIndex * batchSize;
+        int n = Math.min(batchSize, order.length - from);
+        int[] idx = new int[n];
+        int[] labels = new int[n];
+        System.arraycopy(order, from, idx, 0, n);
+        Image first = set.image(idx[0]);
+        int w = first.width();
+        int h = first.height();
+        float[] px = new float[n * 3 * w * h];
+        IntStream.range(0, n).parallel().forEach(k -> {
+            Image img = k == 0 ? first : set.image(idx[k]);
+            requireSize(img, w, h, set, idx[k]);
+            Batch.put(img, px, k);
+        });
+        for (int k = 0; k < n; k++) {
+            labels[k] = set.label(idx[k]);
+        }
+        return new Batch(idx, labels, px, w, h);
+    }
+
+    static void requireSize(Image img, int w, int h, ImageSet set, int i) {
+        if (img.width() != w || img.height() != h) {
+            throw new UserError(set.describe() + "/" + set.name(i) + ": image is " + img.width() + "x" + img.height()
+                    + " but the others are " + w + "x" + h + "; a batch needs one size");
+        }
+    }
+
+    @Override
+    public Iterator<Batch> iterator() {
+        return new Iterator<>() {
+            private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "advkit-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
+            private int next = 0;
+            private CompletableFuture<Batch> ahead = count() > 0 ? submit(0) : null;
+
+            private CompletableFuture<Batch> submit(int b) {
+                return CompletableFuture.supplyAsync(() -> load(b), pool);
+            }
+
+            @Override
+            public boolean hasNext() {
+                if (next >= count()) {
+                    pool.shutdown();
+                    return false;
+                }
+                return true;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Batch b;
+                try {
+                    b = ahead.join();
+                } catch (CompletionException e) {
+                    pool.shutdownNow();
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw e;
+                }
+                next++;
+                ahead = next < count() ? submit(next) : null;
+                return b;
+            }
+        };
+    }
+}

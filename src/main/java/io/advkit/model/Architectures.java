@@ -1,0 +1,70 @@
+package io.advkit.model;
+
+import io.advkit.util.UserError;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Builds an untrained network from an architecture name ("resnet20", "wrn16_10", "akamaster_resnet32", ...). */
+public final class Architectures {
+    private static final Pattern RESNETS = Pattern.compile("(resnet|preresnet|seresnet|sepreresnet)(\\d+)(bn)?");
+    private static final Pattern RESNEXT = Pattern.compile("resnext(\\d+)_(\\d+)x(\\d+)d");
+    private static final Pattern WRN = Pattern.compile("wrn(\\d+)_(\\d+)");
+    private static final Pattern DENSENET = Pattern.compile("densenet(\\d+)_k(\\d+)");
+    private static final Pattern CHENYAOFO = Pattern.compile("chenyaofo_resnet(20|32|44|56)");
+    private static final Pattern AKAMASTER = Pattern.compile("akamaster_resnet(20|32|44|56|110|1202)");
+
+    /** Names for help texts. */
+    public static final List<String> EXAMPLES = List.of("resnet20", "resnet56", "resnet164bn", "preresnet20", "seresnet20",
+            "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20");
+
+    private Architectures() {}
+
+    public static Module create(String arch, int numClasses) {
+        Matcher m;
+        if ((m = RESNETS.matcher(arch)).matches()) {
+            int depth = Integer.parseInt(m.group(2));
+            // pytorchcv: the "bn" depths and 1001 use bottleneck units, the others basic units
+            boolean bottleneck = m.group(3) != null || depth == 1001;
+            int perUnit = bottleneck ? 9 : 6;
+            if ((depth - 2) % perUnit != 0 || depth < 2 + perUnit) {
+                throw new UserError("architecture '" + arch + "': depth must be " + perUnit + "n+2");
+            }
+            return switch (m.group(1)) {
+                case "resnet" -> new CifarResNet(depth, bottleneck, false, numClasses);
+                case "seresnet" -> new CifarResNet(depth, bottleneck, true, numClasses);
+                case "preresnet" -> CifarPreResNet.preResNet(depth, bottleneck, false, numClasses);
+                default -> CifarPreResNet.preResNet(depth, bottleneck, true, numClasses);
+            };
+        }
+        if ((m = RESNEXT.matcher(arch)).matches()) {
+            int depth = Integer.parseInt(m.group(1));
+            if ((depth - 2) % 9 != 0) {
+                throw new UserError("architecture '" + arch + "': depth must be 9n+2");
+            }
+            return new CifarResNeXt(depth, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), numClasses);
+        }
+        if ((m = WRN.matcher(arch)).matches()) {
+            int depth = Integer.parseInt(m.group(1));
+            if ((depth - 4) % 6 != 0) {
+                throw new UserError("architecture '" + arch + "': depth must be 6n+4");
+            }
+            return CifarPreResNet.wideResNet(depth, Integer.parseInt(m.group(2)), numClasses);
+        }
+        if ((m = DENSENET.matcher(arch)).matches()) {
+            int depth = Integer.parseInt(m.group(1));
+            if ((depth - 4) % 3 != 0) {
+                throw new UserError("architecture '" + arch + "': depth must be 3n+4");
+            }
+            return new CifarDenseNet(depth, Integer.parseInt(m.group(2)), numClasses);
+        }
+        if ((m = CHENYAOFO.matcher(arch)).matches()) {
+            return new ChenyaofoResNet(Integer.parseInt(m.group(1)), numClasses);
+        }
+        if ((m = AKAMASTER.matcher(arch)).matches()) {
+            return new AkamasterResNet(Integer.parseInt(m.group(1)), numClasses);
+        }
+        throw new UserError("unknown architecture '" + arch + "'; e.g. " + String.join(", ", EXAMPLES));
+    }
+}

@@ -1,0 +1,232 @@
+package io.advkit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.initializer.Initializer;
+
+/** The PyTorch layers the CIFAR architectures are built from, with PyTorch's names and default initialization. */
+public final class Layers {
+    private Layers() {}
+
+    /** Uniform in [-bound, bound]; the engine's random seed makes it reproducible. */
+    static Initializer uniform(double bound) {
+        return (NDManager m, Shape shape, ai.djl.ndarray.types.DataType t) -> m.randomUniform((float) -bound, (float) bound, shape, t);
+    }
+
+    /** nn.Conv2d: parameters {@code weight} [out, in/groups, k, k] and optionally {@code bias}. */
+    public static final class Conv2d extends Module {
+        private final Parameter weight;
+        private final Parameter bias;
+        private final Shape stride;
+        private final Shape padding;
+        private final int groups;
+
+        public Conv2d(int in, int out, int kernel, int stride, int padding, int groups, boolean bias) {
+            int fanIn = in / groups * kernel * kernel;
+            // pytorchcv's _init_params and torchvision both use Kaiming-uniform (gain √2): bound = √(6 / fan_in)
+            this.weight = param("weight", Parameter.Type.WEIGHT, new Shape(out, in / groups, kernel, kernel),
+                    uniform(Math.sqrt(6.0 / fanIn)));
+            this.bias = bias ? param("bias", Parameter.Type.BIAS, new Shape(out), Initializer.ZEROS) : null;
+            this.stride = new Shape(stride, stride);
+            this.padding = new Shape(padding, padding);
+            this.groups = groups;
+        }
+
+        public Conv2d(int in, int out, int kernel, int stride, int padding) {
+            this(in, out, kernel, stride, padding, 1, false);
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.getArray(), bias == null ? null : bias.getArray(),
+                    stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+        }
+    }
+
+    /**
+     * nn.BatchNorm2d (eps 1e-5, momentum 0.1): {@code weight}, {@code bias}, {@code running_mean},
+     * {@code running_var}. The count {@code num_batches_tracked} is kept as a plain number: it only
+     * matters when momentum is None, which no architecture here uses.
+     */
+    public static final class BatchNorm2d extends Module {
+        private final Parameter gamma;
+        private final Parameter beta;
+        private final Parameter runningMean;
+        private final Parameter runningVar;
+        private long batchesTracked;
+
+        public BatchNorm2d(int channels) {
+            Shape s = new Shape(channels);
+            gamma = param("weight", Parameter.Type.GAMMA, s, Initializer.ONES);
+            beta = param("bias", Parameter.Type.BETA, s, Initializer.ZEROS);
+            runningMean = param("running_mean", Parameter.Type.RUNNING_MEAN, s, Initializer.ZEROS);
+            runningVar = param("running_var", Parameter.Type.RUNNING_VAR, s, Initializer.ONES);
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            if (training) {
+                batchesTracked++;
+            }
+            // DJL's momentum is the weight of the old running value: 0.9 here = PyTorch's momentum 0.1
+            return BatchNorm.batchNorm(x, runningMean.getArray(), runningVar.getArray(), gamma.getArray(),
+                    beta.getArray(), 1, 0.9f, 1e-5f, training).singletonOrThrow();
+        }
+
+        public long batchesTracked() {
+            return batchesTracked;
+        }
+
+        public void setBatchesTracked(long n) {
+            batchesTracked = n;
+        }
+    }
+
+    /** nn.Linear: {@code weight} [out, in], {@code bias} [out], PyTorch's default uniform(±1/√in) init. */
+    public static final class Linear extends Module {
+        private final Parameter weight;
+        private final Parameter bias;
+
+        public Linear(int in, int out) {
+            double bound = 1.0 / Math.sqrt(in);
+            weight = param("weight", Parameter.Type.WEIGHT, new Shape(out, in), uniform(bound));
+            bias = param("bias", Parameter.Type.BIAS, new Shape(out), uniform(bound));
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            return ai.djl.nn.core.Linear.linear(x, weight.getArray(), bias.getArray()).singletonOrThrow();
+        }
+    }
+
+    /** Conv → BN → optional ReLU (pytorchcv's ConvBlock: children {@code conv}, {@code bn}). */
+    public static final class ConvBlock extends Module {
+        private final Conv2d conv;
+        private final BatchNorm2d bn;
+        private final boolean relu;
+
+        public ConvBlock(int in, int out, int kernel, int stride, int padding, int groups, boolean relu) {
+            conv = child("conv", new Conv2d(in, out, kernel, stride, padding, groups, false));
+            bn = child("bn", new BatchNorm2d(out));
+            this.relu = relu;
+        }
+
+        public static ConvBlock conv3x3(int in, int out, int stride) {
+            return new ConvBlock(in, out, 3, stride, 1, 1, true);
+        }
+
+        public static ConvBlock conv1x1(int in, int out, int stride, boolean relu) {
+            return new ConvBlock(in, out, 1, stride, 0, 1, relu);
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            NDArray y = bn.forward(conv.forward(x, training), training);
+            return relu ? Activation.relu(y) : y;
+        }
+    }
+
+    /** BN → ReLU → Conv (pytorchcv's PreConvBlock: children {@code bn}, {@code conv}). */
+    public static final class PreConvBlock extends Module {
+        private final BatchNorm2d bn;
+        private final Conv2d conv;
+
+        public PreConvBlock(int in, int out, int kernel, int stride, int padding) {
+            bn = child("bn", new BatchNorm2d(in));
+            conv = child("conv", new Conv2d(in, out, kernel, stride, padding));
+        }
+
+        /** The activation before the convolution, which pre-activation units route to their shortcut. */
+        public NDArray preActivation(NDArray x, boolean training) {
+            return Activation.relu(bn.forward(x, training));
+        }
+
+        public NDArray convolve(NDArray preact, boolean training) {
+            return conv.forward(preact, training);
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            return convolve(preActivation(x, training), training);
+        }
+    }
+
+    /** BN → ReLU (pytorchcv's PreResActivation: child {@code bn}). */
+    public static final class PreActivation extends Module {
+        private final BatchNorm2d bn;
+
+        public PreActivation(int channels) {
+            bn = child("bn", new BatchNorm2d(channels));
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            return Activation.relu(bn.forward(x, training));
+        }
+    }
+
+    /** Squeeze-and-excitation with 1×1 convolutions (pytorchcv's SEBlock: {@code conv1}, {@code conv2}). */
+    public static final class SEBlock extends Module {
+        private final Conv2d conv1;
+        private final Conv2d conv2;
+
+        public SEBlock(int channels, int reduction) {
+            int mid = channels / reduction;
+            conv1 = child("conv1", new Conv2d(channels, mid, 1, 1, 0, 1, true));
+            conv2 = child("conv2", new Conv2d(mid, channels, 1, 1, 0, 1, true));
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            NDArray w = globalAvgPool(x);
+            w = Activation.sigmoid(conv2.forward(Activation.relu(conv1.forward(w, training)), training));
+            return x.mul(w);
+        }
+    }
+
+    /** Average over H and W keeping the dimensions: N×C×H×W → N×C×1×1. */
+    public static NDArray globalAvgPool(NDArray x) {
+        return Pool.globalAvgPool2d(x).reshape(x.getShape().get(0), x.getShape().get(1), 1, 1);
+    }
+
+    /** Global average pooling then flattening: N×C×H×W → N×C. */
+    public static NDArray poolFlatten(NDArray x) {
+        return Pool.globalAvgPool2d(x).reshape(x.getShape().get(0), -1);
+    }
+
+    /** A container running its named children in order (nn.Sequential with named modules). */
+    public static final class Sequential extends Module {
+        public Sequential add(String name, Module m) {
+            child(name, m);
+            return this;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            NDArray y = x;
+            for (Module m : namedChildren().values()) {
+                y = m.forward(y, training);
+            }
+            return y;
+        }
+    }
+
+    /** A parameter-free step inside a Sequential (pooling, activation). */
+    public static final class Lambda extends Module {
+        private final java.util.function.UnaryOperator<NDArray> f;
+
+        public Lambda(java.util.function.UnaryOperator<NDArray> f) {
+            this.f = f;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, boolean training) {
+            return f.apply(x);
+        }
+    }
+}

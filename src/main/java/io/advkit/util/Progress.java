@@ -1,0 +1,101 @@
+package io.advkit.util;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.time.Duration;
+
+/**
+ * Progress of long work on stderr, with rate and ETA: a live bar on a terminal, a plain line every
+ * 10 seconds (and one at the end) when stderr goes to a file or a CI log, nothing when quiet.
+ */
+public final class Progress implements AutoCloseable {
+    private final ProgressBar bar;
+    private final String task;
+    private final long total;
+    private final String unit;
+    private final boolean lines;
+    private final long start = System.nanoTime();
+    private long done;
+    private long lastLine = System.nanoTime();
+    private String message = "";
+
+    private Progress(ProgressBar bar, String task, long total, String unit, boolean lines) {
+        this.bar = bar;
+        this.task = task;
+        this.total = total;
+        this.unit = unit;
+        this.lines = lines;
+    }
+
+    /** Progress counting items (images, batches, steps); {@code total} < 0 when unknown. */
+    public static Progress items(String task, long total, String unit, boolean quiet) {
+        if (quiet) {
+            return new Progress(null, task, total, unit, false);
+        }
+        if (System.console() == null) {
+            return new Progress(null, task, total, unit, true);
+        }
+        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setMaxRenderedLength(120)
+                .continuousUpdate().build();
+        return new Progress(bar, task, total, unit, false);
+    }
+
+    public static Progress bytes(String task, long total, boolean quiet) {
+        return items(task, total < 0 ? -1 : (total + (1 << 20) - 1) >> 20, "MiB", quiet).inBytes();
+    }
+
+    private long byteRemainder;
+    private boolean bytes;
+
+    private Progress inBytes() {
+        bytes = true;
+        return this;
+    }
+
+    public void step(long n) {
+        if (bytes) { // count whole MiB
+            byteRemainder += n;
+            n = byteRemainder >> 20;
+            byteRemainder &= (1 << 20) - 1;
+        }
+        done += n;
+        if (bar != null) {
+            bar.stepBy(n);
+        } else if (lines && System.nanoTime() - lastLine > 10_000_000_000L) {
+            printLine();
+        }
+    }
+
+    /** Text after the count, e.g. "acc 91.4%". */
+    public void message(String text) {
+        message = text;
+        if (bar != null) {
+            bar.setExtraMessage(" " + text);
+        }
+    }
+
+    private void printLine() {
+        lastLine = System.nanoTime();
+        double secs = (lastLine - start) / 1e9;
+        String eta = done > 0 && total > 0 ? format(Duration.ofMillis((long) (secs * 1000 * (total - done) / done))) : "?";
+        System.err.printf("%s: %d/%s %s, %.1f %s/s, elapsed %s, ETA %s%s%n", task, done, total < 0 ? "?" : Long.toString(total),
+                unit, done / Math.max(secs, 1e-9), unit, format(Duration.ofMillis((long) (secs * 1000))), eta,
+                message.isEmpty() ? "" : ", " + message);
+    }
+
+    private static String format(Duration d) {
+        return String.format("%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+        } else if (lines) {
+            printLine();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.advkit.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.advkit.Shared;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ArchitecturesTest {
+    /** Every pytorchcv zoo model's learnable parameter count equals the count pytorchcv publishes (zoo.tsv). */
+    @Test
+    void everyPytorchcvModelHasThePublishedParameterCount() {
+        int checked = 0;
+        for (ZooEntry e : ModelZoo.all()) {
+            if (!e.source().equals("pytorchcv")) {
+                continue;
+            }
+            Module m = Architectures.create(e.arch(), e.classes());
+            assertThat(m.learnableParameterCount()).as(e.name()).isEqualTo(e.params());
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(70);
+    }
+
+    /** The same against ../shared's copy of the imgclsmob CIFAR-100 table, for the models the issue names. */
+    @Test
+    void cifar100CountsMatchTheImgclsmobTable() throws IOException {
+        Map<String, Long> table = new HashMap<>();
+        for (String line : Files.readAllLines(Shared.require("reference/imgclsmob_cifar100_table.txt"))) {
+            String[] f = line.trim().split("\\s{2,}");
+            if (f.length >= 3 && f[0].endsWith("_cifar100")) {
+                table.put(f[0], Long.parseLong(f[2].trim()));
+            }
+        }
+        for (String arch : new String[] {"resnet20", "resnet56", "resnet110", "preresnet20", "preresnet56", "preresnet110",
+            "seresnet20", "seresnet56", "sepreresnet20", "sepreresnet56", "resnext29_32x4d", "wrn16_10", "densenet40_k12"}) {
+            long want = table.get(arch + "_cifar100");
+            assertThat(Architectures.create(arch, 100).learnableParameterCount()).as(arch).isEqualTo(want);
+            assertThat(ModelZoo.get(arch + "_cifar10")).isNotNull();
+        }
+    }
+
+    @Test
+    void stateDictKeysArePytorchcvs() {
+        Map<String, ai.djl.nn.Parameter> p = Architectures.create("resnet20", 10).namedParameters();
+        assertThat(p).containsKeys("features.init_block.conv.weight", "features.init_block.bn.running_var",
+                "features.stage2.unit1.body.conv1.conv.weight", "features.stage2.unit1.identity_conv.bn.bias",
+                "features.stage3.unit3.body.conv2.bn.weight", "output.weight", "output.bias");
+        assertThat(Architectures.create("preresnet20", 10).namedParameters()).containsKeys("features.init_block.weight",
+                "features.stage2.unit1.body.conv1.bn.weight", "features.stage2.unit1.identity_conv.weight", "features.post_activ.bn.weight");
+        assertThat(Architectures.create("sepreresnet20", 10).namedParameters()).containsKeys("features.init_block.conv.weight",
+                "features.stage1.unit1.se.conv1.weight", "features.stage1.unit1.se.conv2.bias").doesNotContainKey("features.post_activ.bn.weight");
+        assertThat(Architectures.create("densenet40_k12", 10).namedParameters()).containsKeys("features.stage2.trans2.conv.bn.weight",
+                "features.stage3.unit12.conv.conv.weight");
+        assertThat(Architectures.create("chenyaofo_resnet20", 100).namedParameters()).containsKeys("conv1.weight",
+                "layer2.0.downsample.0.weight", "layer2.0.downsample.1.running_mean", "fc.weight");
+        assertThat(Architectures.create("akamaster_resnet20", 10).namedParameters()).containsKeys("layer3.2.bn2.weight", "linear.bias")
+                .doesNotContainKey("layer2.0.downsample.0.weight");
+    }
+}
