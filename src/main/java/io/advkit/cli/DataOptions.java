@@ -15,7 +15,7 @@ public class DataOptions {
     @Option(names = "--split", paramLabel = "NAME", description = "train or test, for sources holding both")
     String split;
 
-    @Option(names = "--classes", paramLabel = "FILE", description = "class names file, one per line, fixing label order")
+    @Option(names = "--class-names", paramLabel = "FILE", description = "class names file, one per line, fixing label order")
     Path classes;
 
     ImageSet open() {

@@ -46,6 +46,27 @@ public final class Datasets {
         return ImageFolder.open(chooseSplit(path, split, path), names);
     }
 
+    /** Whether {@code path} holds a split of that name (a folder, inside an archive, or CIFAR binaries). */
+    public static boolean hasSplit(Path path, String split) {
+        if (TarGzArchive.isTarGz(path)) {
+            Path root = TarGzArchive.unpackToCache(path, cacheRoot().resolve("datasets"));
+            return findSplit(root, split) != null;
+        }
+        if (Files.isDirectory(path) && containsCifarBinaries(path)) {
+            return true;
+        }
+        return Files.isDirectory(path) && findSplit(path, split) != null;
+    }
+
+    private static Path findSplit(Path root, String split) {
+        try (Stream<Path> s = Files.walk(root, 3)) {
+            return s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().equals(split))
+                    .min((a, b) -> Integer.compare(a.getNameCount(), b.getNameCount())).orElse(null);
+        } catch (IOException e) {
+            throw new UserError(root + ": cannot list (" + e.getMessage() + ")");
+        }
+    }
+
     private static boolean containsCifarBinaries(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(CifarBinary::isCifarBinary);
@@ -66,13 +87,11 @@ public final class Datasets {
             }
             return found.size() == 1 && !hasImages(root) ? root.resolve(found.get(0)) : root;
         }
-        try (Stream<Path> s = Files.walk(root, 3)) {
-            return s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().equals(split))
-                    .min((a, b) -> Integer.compare(a.getNameCount(), b.getNameCount()))
-                    .orElseThrow(() -> new UserError(shownAs + ": has no '" + split + "' folder"));
-        } catch (IOException e) {
-            throw new UserError(shownAs + ": cannot list (" + e.getMessage() + ")");
+        Path found = findSplit(root, split);
+        if (found == null) {
+            throw new UserError(shownAs + ": has no '" + split + "' folder");
         }
+        return found;
     }
 
     /** Split folders at the first level below root, looking through a single wrapping folder. */

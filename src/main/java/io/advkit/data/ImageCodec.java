@@ -121,6 +121,11 @@ public final class ImageCodec {
             try (OutputStream os = Files.newOutputStream(tmp)) {
                 os.write(bytes);
             }
+            try { // createTempFile makes the file private; results are ordinary files, readable by others
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: keep its defaults
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UserError(file + ": cannot write (" + e.getMessage() + ")");

@@ -13,4 +13,20 @@ public interface Classifier {
     int numClasses();
 
     String name();
+
+    /**
+     * The per-example function of the pixels an attack maximizes: {@code lossOfLogits(logits(x))} by
+     * default. Ensembles that average losses and defenses that average over random draws override it.
+     */
+    default java.util.function.UnaryOperator<NDArray> objective(java.util.function.UnaryOperator<NDArray> lossOfLogits) {
+        return x -> lossOfLogits.apply(logits(x));
+    }
+
+    /**
+     * True when {@link #objective} is exactly the loss of {@link #logits} computed once, so an attack may
+     * read the prediction off the same forward pass instead of running another.
+     */
+    default boolean objectiveIsLossOfLogits() {
+        return true;
+    }
 }

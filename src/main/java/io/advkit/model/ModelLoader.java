@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * Turns a model spec into a loaded model. Specs: {@code NAME} (a zoo model, weights found or downloaded),
  * {@code NAME=FILE} (that model's architecture with the weights in FILE), and
  * {@code ARCH:CLASSES:NORMALIZATION=FILE} for a network the zoo does not list
- * (e.g. {@code resnet20:10:pytorchcv-cifar=my.pth}).
+ * (e.g. {@code resnet20:10:pytorchcv-cifar=my.pth}), and {@code FILE.advkit}, a model advkit trained (self-describing).
  */
 public final class ModelLoader {
     private final WeightsResolver resolver;
@@ -20,6 +20,13 @@ public final class ModelLoader {
     }
 
     public ZooModel load(String spec) {
+        if (AdvkitModelFile.isAdvkitFile(spec)) {
+            Path f = Path.of(spec);
+            if (!Files.isRegularFile(f)) {
+                throw new UserError(f + ": no such model file");
+            }
+            return AdvkitModelFile.load(f);
+        }
         int eq = spec.indexOf('=');
         String name = eq < 0 ? spec : spec.substring(0, eq);
         Path file = eq < 0 ? null : Path.of(spec.substring(eq + 1));

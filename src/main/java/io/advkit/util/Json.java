@@ -13,7 +13,11 @@ import java.nio.file.Path;
 /** JSON results: pretty-printed, written atomically so a killed run never leaves half a file. */
 public final class Json {
     public static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .serializeSpecialFloatingPointValues().create();
+            .serializeSpecialFloatingPointValues().setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.LONG_OR_DOUBLE).create();
+
+    /** The same, on one line (JSON-lines logs and journals). */
+    public static final Gson LINE = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues()
+            .setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.LONG_OR_DOUBLE).create();
 
     private Json() {}
 

@@ -1,0 +1,74 @@
+package io.advkit.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.advkit.model.Classifier;
+
+import java.util.Random;
+
+/**
+ * One batch to attack: the model, clean images and true labels, the labels the loss aims at (the true
+ * ones, or targets), the loss, the threat model and the randomness. Attacks get everything through it.
+ *
+ * @param goal labels the loss is evaluated against: the true labels (untargeted) or the targets
+ */
+public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal, boolean targeted, Loss loss,
+                            ThreatModel threat, Random rng, NDManager manager) {
+
+    /** The loss as the attack maximizes it: rising away from y, or (targeted) toward the goal. */
+    public Loss ascentLoss() {
+        if (!targeted) {
+            return loss;
+        }
+        if (loss == Loss.CE) {
+            return Loss.CE_TARGETED;
+        }
+        if (loss == Loss.CW) {
+            return Loss.CW_TARGETED;
+        }
+        if (loss == Loss.DLR) {
+            return Loss.dlrTargeted(y);
+        }
+        return loss;
+    }
+
+    public Objective objective() {
+        Loss l = ascentLoss();
+        var f = model.objective(z -> l.perExample(z, goal));
+        return f::apply;
+    }
+
+    /**
+     * Objective value, input gradient and the model's logits at x, from one forward and backward pass
+     * where the model allows it (else a second forward for the logits).
+     */
+    public Gradients.ValueAndGradient evaluate(NDArray x, ai.djl.ndarray.NDManager manager) {
+        Loss l = ascentLoss();
+        if (model.objectiveIsLossOfLogits()) {
+            return Gradients.withLogits(model::logits, z -> l.perExample(z, goal), x, manager);
+        }
+        Gradients.ValueAndGradient r = Gradients.of(objective(), x, manager);
+        return new Gradients.ValueAndGradient(r.value(), r.gradient(), model.logits(x));
+    }
+
+    /** Per image, from logits: does the prediction fool the model (wrong class, or the goal class when targeted)? */
+    public boolean[] fooled(NDArray logits) {
+        long[] pred = logits.argMax(1).toLongArray();
+        long[] want = (targeted ? goal : y).toLongArray();
+        boolean[] out = new boolean[pred.length];
+        for (int i = 0; i < pred.length; i++) {
+            out[i] = targeted ? pred[i] == want[i] : pred[i] != want[i];
+        }
+        return out;
+    }
+
+    /** The same problem with another loss (APGD-DLR, restarts with other losses). */
+    public AttackProblem withLoss(Loss other) {
+        return new AttackProblem(model, x, y, goal, targeted, other, threat, rng, manager);
+    }
+
+    /** Per image: does xAdv fool the model (untargeted: any wrong class; targeted: the goal class)? */
+    public boolean[] success(NDArray xAdv) {
+        return fooled(model.logits(xAdv));
+    }
+}

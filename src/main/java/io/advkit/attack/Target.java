@@ -1,0 +1,69 @@
+package io.advkit.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.advkit.model.Classifier;
+import io.advkit.util.UserError;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Which labels an attack aims at: none (untargeted: move away from the true label), or a target label
+ * per image — given, drawn at random among the wrong classes, or the least likely class on the clean image.
+ */
+public sealed interface Target {
+    /** Untargeted. */
+    record None() implements Target {}
+
+    /** A uniformly random class other than the true one, drawn from the attack's seed. */
+    record Random_() implements Target {}
+
+    /** The class with the lowest clean logit (Kurakin et al.'s "least likely"). */
+    record LeastLikely() implements Target {}
+
+    /** Targets given per image name. */
+    record Given(Map<String, Integer> byName) implements Target {}
+
+    Target NONE = new None();
+
+    static Target parse(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "none", "untargeted" -> NONE;
+            case "random" -> new Random_();
+            case "least-likely", "ll" -> new LeastLikely();
+            default -> throw new UserError("unknown --target '" + s + "'; expected none, random, least-likely or a labels file");
+        };
+    }
+
+    default boolean targeted() {
+        return !(this instanceof None);
+    }
+
+    /** The labels the loss is computed against: true labels, or the targets (int64, N). */
+    default NDArray labels(Classifier model, NDArray x, NDArray y, String[] names, Random rng) {
+        if (this instanceof None) {
+            return y;
+        }
+        long[] truth = y.toLongArray();
+        long[] t = new long[truth.length];
+        int classes = model.numClasses();
+        if (this instanceof Random_) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (truth[i] + 1 + rng.nextInt(classes - 1)) % classes;
+            }
+        } else if (this instanceof LeastLikely) {
+            t = model.logits(x).argMin(1).toLongArray();
+        } else if (this instanceof Given g) {
+            for (int i = 0; i < t.length; i++) {
+                Integer v = g.byName().get(names[i]);
+                if (v == null) {
+                    throw new UserError("no target label for image " + names[i]);
+                }
+                t[i] = v;
+            }
+        }
+        return y.getManager().create(t).toType(DataType.INT64, false);
+    }
+}

@@ -1,0 +1,97 @@
+package io.advkit.cli;
+
+import io.advkit.attack.AttackSpec;
+import io.advkit.attack.Loss;
+import io.advkit.attack.Target;
+import io.advkit.attack.ThreatModel;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The threat model and an attack's hyper-parameters, as options. */
+public class AttackOptions {
+    @Option(names = {"-a", "--attack"}, defaultValue = "pgd",
+            description = "fgsm, bim, pgd, mi, ni, vmi, vni, apgd-ce, apgd-dlr; add -di and/or -ti (e.g. mi-di-ti). Default ${DEFAULT-VALUE}")
+    String attack;
+
+    @Option(names = "--norm", defaultValue = "linf", description = "linf, l2 or l1 (default ${DEFAULT-VALUE})")
+    String norm;
+
+    @Option(names = "--eps", defaultValue = "8", description = "budget; on the 0..255 scale by default (8 = 8/255), or \"8/255\" (default ${DEFAULT-VALUE})")
+    String eps;
+
+    @Option(names = "--eps-scale", defaultValue = "255", description = "255: --eps/--alpha in 0..255 units; 1: in [0,1] units")
+    double epsScale;
+
+    @Option(names = "--steps", description = "iterations (defaults: 1 for fgsm, 10 for iterative attacks, 100 for apgd)")
+    Integer steps;
+
+    @Option(names = "--alpha", description = "step size, same units as --eps (defaults: eps/steps; pgd 2.5*eps/steps)")
+    Double alpha;
+
+    @Option(names = "--restarts", description = "pgd/apgd restarts keeping each image's best (default 1)")
+    Integer restarts;
+
+    @Option(names = "--decay", defaultValue = "1.0", description = "momentum decay mu for mi/ni/vmi (default ${DEFAULT-VALUE})")
+    double decay;
+
+    @Option(names = "--di-prob", defaultValue = "0.5", description = "input diversity probability p (default ${DEFAULT-VALUE})")
+    double diProb;
+
+    @Option(names = "--di-resize", defaultValue = "0.9", description = "input diversity: smallest side as a fraction (default ${DEFAULT-VALUE})")
+    double diResize;
+
+    @Option(names = "--ti-kernel", defaultValue = "7", description = "translation-invariance Gaussian kernel size (default ${DEFAULT-VALUE})")
+    int tiKernel;
+
+    @Option(names = "--vmi-samples", defaultValue = "20", description = "VMI neighbourhood samples N (default ${DEFAULT-VALUE})")
+    int vmiSamples;
+
+    @Option(names = "--vmi-beta", defaultValue = "1.5", description = "VMI neighbourhood radius beta, times eps (default ${DEFAULT-VALUE})")
+    double vmiBeta;
+
+    @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
+    String loss;
+
+    @Option(names = "--target", defaultValue = "none", description = "none, random, least-likely (default ${DEFAULT-VALUE})")
+    String target;
+
+    ThreatModel threat() {
+        return ThreatModel.parse(norm, eps, epsScale);
+    }
+
+    AttackSpec spec() {
+        AttackSpec s = new AttackSpec();
+        s.steps = steps;
+        s.alpha = alpha == null ? null : alpha / epsScale;
+        s.restarts = restarts;
+        s.decay = decay;
+        s.diProb = diProb;
+        s.diResize = diResize;
+        s.tiKernel = tiKernel;
+        s.vmiSamples = vmiSamples;
+        s.vmiBeta = vmiBeta;
+        return s;
+    }
+
+    Loss lossFunction() {
+        return Loss.named(loss);
+    }
+
+    Target targetChoice() {
+        return Target.parse(target);
+    }
+
+    /** The options as recorded in JSON. */
+    Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        ThreatModel tm = threat();
+        m.put("norm", tm.norm().toString());
+        m.put("eps", tm.eps());
+        m.put("eps_255", tm.eps255());
+        m.put("loss", loss);
+        m.put("target", target);
+        return m;
+    }
+}

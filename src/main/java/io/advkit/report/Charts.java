@@ -1,0 +1,70 @@
+package io.advkit.report;
+
+import io.advkit.data.ImageCodec;
+import io.advkit.util.UserError;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** PNG plots drawn with XChart: heatmaps of accuracy matrices and line charts (accuracy vs ε, training curves). */
+public final class Charts {
+    private Charts() {}
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    /** A heatmap of values in percent, rows top to bottom, with the numbers printed in the cells. */
+    public static void heatmap(Path file, String title, List<String> rows, List<String> columns, double[][] values) {
+        int w = Math.max(640, 340 + 190 * columns.size());
+        int h = Math.max(360, 160 + 42 * rows.size());
+        HeatMapChart chart = new HeatMapChartBuilder().width(w).height(h).title(title).build();
+        chart.getStyler().setPlotContentSize(1);
+        chart.getStyler().setXAxisLabelRotation(15);
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setMin(0);
+        chart.getStyler().setMax(100);
+        chart.getStyler().setRangeColors(new Color[] {new Color(0xB2182B), new Color(0xF7F7F7), new Color(0x2166AC)});
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        List<Number[]> heat = new ArrayList<>();
+        List<String> ys = new ArrayList<>(rows);
+        java.util.Collections.reverse(ys); // XChart draws the first y category at the bottom
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < columns.size(); c++) {
+                heat.add(new Number[] {c, rows.size() - 1 - r, Math.round(values[r][c] * 10) / 10.0});
+            }
+        }
+        chart.addSeries("accuracy %", columns, ys, heat);
+        save(chart, file);
+    }
+
+    /** Lines y(x) for several named series. */
+    public static void lines(Path file, String title, String xLabel, String yLabel, Map<String, double[][]> series) {
+        XYChart chart = new XYChartBuilder().width(720).height(440).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setMarkerSize(6);
+        series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
+        save(chart, file);
+    }
+
+    private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {
+        try {
+            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            ImageCodec.writeAtomically(file, png);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot write plot (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.advkit.train;
+
+import ai.djl.ndarray.NDArray;
+import io.advkit.attack.Gradients;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * "Fast is better than free" (Wong et al. 2020), FGSM with a random start: δ ~ U(−ε, ε);
+ * δ ← clip_ε(δ + α·sign(∇_δ CE(f(x + δ), y))) with α = 1.25ε; minimize CE(f(clip₀¹(x + δ)), y).
+ * Model in training mode throughout, as in the reference code.
+ */
+public final class FastFgsmTraining implements TrainingMethod {
+    private final double alphaOverEps;
+
+    public FastFgsmTraining(double alphaOverEps) {
+        this.alphaOverEps = alphaOverEps;
+    }
+
+    @Override
+    public String name() {
+        return "fgsm-rs";
+    }
+
+    @Override
+    public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
+        double eps = ctx.threat().eps();
+        NDArray delta = ctx.manager().randomUniform((float) -eps, (float) eps, x.getShape());
+        NDArray start = x.add(delta).clip(0, 1);
+        ctx.freezeWeights(true);
+        NDArray grad = Gradients.of(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), start, ctx.manager()).gradient();
+        ctx.freezeWeights(false);
+        delta = start.sub(x).add(grad.sign().mul(alphaOverEps * eps)).clip(-eps, eps);
+        NDArray xAdv = x.add(delta).clip(0, 1);
+        NDArray[] logits = new NDArray[1];
+        float loss = ctx.backwardAndStep(() -> ctx.crossEntropy(logits[0] = ctx.logits(xAdv), y));
+        ctx.report(loss, logits[0], y);
+    }
+
+    @Override
+    public boolean singleStep() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", name());
+        m.put("alpha", alphaOverEps + "*eps");
+        m.put("random_start", "uniform(-eps, eps)");
+        return m;
+    }
+}

@@ -1,0 +1,73 @@
+package io.advkit.train;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Logit pairing (Kannan et al. 2018). ALP: loss = ½·CE(f(x), y) + ½·CE(f(x'), y) + λ·mean_i ‖z(xᵢ) − z(x'ᵢ)‖²
+ * with x' from PGD (training mode). CLP: clean only, loss = CE(f(x), y) + λ·mean_i ‖z(xᵢ) − z(x_{i+N/2})‖²,
+ * pairing the first half of the batch with the second.
+ */
+public final class LogitPairingTraining implements TrainingMethod {
+    private final boolean adversarialPairs;
+    private final int steps;
+    private final double alpha;
+    private final double lambda;
+
+    public LogitPairingTraining(boolean adversarialPairs, int steps, double alpha, double lambda) {
+        this.adversarialPairs = adversarialPairs;
+        this.steps = steps;
+        this.alpha = alpha;
+        this.lambda = lambda;
+    }
+
+    @Override
+    public String name() {
+        return adversarialPairs ? "alp" : "clp";
+    }
+
+    /** mean over pairs of the squared L2 distance between logit vectors. */
+    static NDArray pairDistance(NDArray a, NDArray b) {
+        return a.sub(b).square().sum(new int[] {1}).mean();
+    }
+
+    @Override
+    public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
+        NDArray[] logits = new NDArray[1];
+        float loss;
+        if (adversarialPairs) {
+            NDArray xAdv = PgdTraining.attack(ctx, x, y, steps, alpha, true);
+            loss = ctx.backwardAndStep(() -> {
+                NDArray clean = ctx.logits(x);
+                NDArray adv = logits[0] = ctx.logits(xAdv);
+                return ctx.crossEntropy(clean, y).add(ctx.crossEntropy(adv, y)).mul(0.5f).add(pairDistance(clean, adv).mul((float) lambda));
+            });
+        } else {
+            long half = x.getShape().get(0) / 2;
+            loss = ctx.backwardAndStep(() -> {
+                NDArray z = logits[0] = ctx.logits(x);
+                return ctx.crossEntropy(z, y).add(pairDistance(z.get("0:" + half), z.get(half + ":" + 2 * half)).mul((float) lambda));
+            });
+        }
+        ctx.report(loss, logits[0], y);
+    }
+
+    @Override
+    public boolean adversarial() {
+        return adversarialPairs;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", name());
+        if (adversarialPairs) {
+            m.put("steps_K", steps);
+            m.put("alpha", alpha);
+        }
+        m.put("lambda", lambda);
+        return m;
+    }
+}

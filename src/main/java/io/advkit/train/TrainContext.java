@@ -1,0 +1,151 @@
+package io.advkit.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import io.advkit.attack.ThreatModel;
+import io.advkit.model.Classifier;
+import io.advkit.model.ZooModel;
+
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * What a training method works with for one batch: the model (in training or inference mode), the
+ * optimizer step, the threat model, randomness, and the batch's native-memory manager. Methods report
+ * the loss and the logits their update used, for the progress line and the log.
+ */
+public final class TrainContext {
+    private final ZooModel model;
+    private final Sgd sgd;
+    private final double lr;
+    private final double labelSmoothing;
+    private final ThreatModel threat;
+    private final Random rng;
+    private final NDManager manager;
+    private double lossSum;
+    private int lossCount;
+    private int correct;
+    private int seen;
+
+    TrainContext(ZooModel model, Sgd sgd, double lr, double labelSmoothing, ThreatModel threat, Random rng, NDManager manager) {
+        this.model = model;
+        this.sgd = sgd;
+        this.lr = lr;
+        this.labelSmoothing = labelSmoothing;
+        this.threat = threat;
+        this.rng = rng;
+        this.manager = manager;
+    }
+
+    public ThreatModel threat() {
+        return threat;
+    }
+
+    public Random rng() {
+        return rng;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Logits with BatchNorm on batch statistics (training mode). */
+    public NDArray logits(NDArray x) {
+        return model.logits(x, true);
+    }
+
+    /** Logits in inference mode (running statistics), as some papers generate their attacks. */
+    public NDArray logitsEval(NDArray x) {
+        return model.logits(x, false);
+    }
+
+    /** The model as a classifier in training or inference mode, for the attack classes. */
+    public Classifier classifier(boolean trainingMode) {
+        return new Classifier() {
+            @Override
+            public NDArray logits(NDArray x) {
+                return model.logits(x, trainingMode);
+            }
+
+            @Override
+            public int numClasses() {
+                return model.numClasses();
+            }
+
+            @Override
+            public String name() {
+                return model.name();
+            }
+        };
+    }
+
+    /** Mean cross-entropy, with label smoothing s: (1 − s)·CE + s·mean_k(−log p_k). */
+    public NDArray crossEntropy(NDArray logits, NDArray y) {
+        NDArray logp = logits.logSoftmax(1);
+        NDArray nll = logp.gather(y.expandDims(1), 1).squeeze(1).neg();
+        if (labelSmoothing == 0) {
+            return nll.mean();
+        }
+        return nll.mul((float) (1 - labelSmoothing)).add(logp.mean(new int[] {1}).neg().mul((float) labelSmoothing)).mean();
+    }
+
+    /** Per-example KL(p ‖ q) from logits, summed over classes: Σ p·(log p − log q). */
+    public static NDArray klDivergence(NDArray logitsP, NDArray logitsQ) {
+        NDArray logP = logitsP.logSoftmax(1);
+        return logP.exp().mul(logP.sub(logitsQ.logSoftmax(1))).sum(new int[] {1});
+    }
+
+    /**
+     * Weight gradients of the loss {@code lossFn} computes (it runs inside the gradient recording), then one
+     * optimizer step. Returns the loss value.
+     */
+    public float backwardAndStep(Supplier<NDArray> lossFn) {
+        float value;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = lossFn.get();
+            gc.backward(loss);
+            value = loss.getFloat();
+        }
+        sgd.step(lr);
+        return value;
+    }
+
+    /** The weights are frozen while an attack generates inputs, so its backward passes skip weight gradients. */
+    public void freezeWeights(boolean frozen) {
+        model.net().setTrainable(!frozen);
+    }
+
+    public Sgd sgd() {
+        return sgd;
+    }
+
+    public double lr() {
+        return lr;
+    }
+
+    /** Records the loss and the logits (and labels) the update was computed on. */
+    public void report(float loss, NDArray logits, NDArray y) {
+        lossSum += loss;
+        lossCount++;
+        long[] pred = logits.argMax(1).toLongArray();
+        long[] truth = y.toLongArray();
+        for (int i = 0; i < pred.length; i++) {
+            correct += pred[i] == truth[i] ? 1 : 0;
+        }
+        seen += pred.length;
+    }
+
+    double meanLoss() {
+        return lossCount == 0 ? Double.NaN : lossSum / lossCount;
+    }
+
+    int correct() {
+        return correct;
+    }
+
+    int seen() {
+        return seen;
+    }
+}

@@ -1,0 +1,267 @@
+package io.advkit.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.advkit.Shared;
+import io.advkit.checkpoint.StateDict;
+import io.advkit.data.Batch;
+import io.advkit.data.Batches;
+import io.advkit.data.ImageFolder;
+import io.advkit.model.Classifier;
+import io.advkit.model.Ensemble;
+import io.advkit.model.ModelZoo;
+import io.advkit.model.Normalization;
+import io.advkit.model.ZooEntry;
+import io.advkit.model.ZooModel;
+import io.advkit.util.UserError;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AttacksTest {
+    private static final int D = 3 * 4 * 4; // 3×4×4 images
+    private NDManager m;
+
+    @BeforeEach
+    void open() {
+        m = NDManager.newBaseManager();
+        Engine.getInstance().setRandomSeed(7);
+    }
+
+    @AfterEach
+    void close() {
+        m.close();
+    }
+
+    /** Two classes: class 0 scores w·x, class 1 scores 0; images are labelled 1, so CE rises along +w. */
+    private float[] w;
+
+    private LinearModel linear() {
+        w = new float[D];
+        Random r = new Random(3);
+        for (int i = 0; i < D; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        w[5] = 4f; // a unique largest |w|
+        return new LinearModel(m, new float[][] {w, new float[D]});
+    }
+
+    private AttackProblem problem(Classifier model, NDArray x, int label, ThreatModel tm) {
+        long n = x.getShape().get(0);
+        NDArray y = m.full(new Shape(n), label, DataType.INT64);
+        return new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(1), m);
+    }
+
+    private NDArray mid(int n) {
+        return m.full(new Shape(n, 3, 4, 4), 0.5f);
+    }
+
+    @Test
+    void fgmOnALinearModelIsTheClosedFormOfEachNorm() {
+        LinearModel model = linear();
+        double eps = 8 / 255.0;
+        // L∞: x + ε·sign(w)
+        float[] linf = new FGM(eps).run(problem(model, mid(2), 1, new ThreatModel(Norm.LINF, eps))).toFloatArray();
+        // L2: x + ε·w/‖w‖₂
+        float[] l2 = new FGM(0.5).run(problem(model, mid(2), 1, new ThreatModel(Norm.L2, 0.5))).toFloatArray();
+        // L1: all of ε on the largest |w| (coordinate 5), with its sign
+        float[] l1 = new FGM(0.3).run(problem(model, mid(2), 1, new ThreatModel(Norm.L1, 0.3))).toFloatArray();
+        double norm = 0;
+        for (float v : w) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        for (int img = 0; img < 2; img++) {
+            for (int i = 0; i < D; i++) {
+                int k = img * D + i;
+                assertThat(linf[k]).isCloseTo((float) (0.5 + eps * Math.signum(w[i])), within(1e-6f));
+                assertThat(l2[k]).isCloseTo((float) (0.5 + 0.5 * w[i] / norm), within(1e-5f));
+                assertThat(l1[k]).isCloseTo(i == 5 ? 0.8f : 0.5f, within(1e-6f));
+            }
+        }
+    }
+
+    @Test
+    void iterativeAttacksOnALinearModelWalkToTheCornerOfTheBall() {
+        LinearModel model = linear();
+        double eps = 8 / 255.0;
+        ThreatModel tm = new ThreatModel(Norm.LINF, eps);
+        // every step moves by α·sign(w) in the same direction, so after T·α ≥ ε the point is x + ε·sign(w)
+        for (IterativeAttack a : List.of(new BIM(10, eps / 10), new MIFGSM(10, eps / 10, 1.0), new NIFGSM(10, eps / 10, 1.0),
+                new PGD(10, 2.5 * eps / 10, 1))) {
+            float[] adv = a.run(problem(model, mid(1), 1, tm)).toFloatArray();
+            for (int i = 0; i < D; i++) {
+                assertThat(adv[i]).as(a.name() + " coordinate " + i).isCloseTo((float) (0.5 + eps * Math.signum(w[i])), within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void projectionKeepsEveryNormsBudgetAndTheValidRange() {
+        Random r = new Random(5);
+        float[] vals = new float[4 * D];
+        float[] base = new float[4 * D];
+        for (int i = 0; i < vals.length; i++) {
+            base[i] = r.nextFloat();
+            vals[i] = base[i] + (float) r.nextGaussian();
+        }
+        NDArray x = m.create(base, new Shape(4, 3, 4, 4));
+        NDArray far = m.create(vals, new Shape(4, 3, 4, 4));
+        for (ThreatModel tm : List.of(new ThreatModel(Norm.LINF, 0.03), new ThreatModel(Norm.L2, 0.5), new ThreatModel(Norm.L1, 2.0))) {
+            NDArray p = tm.project(far, x);
+            float[] d = tm.distance(p, x);
+            for (float v : d) {
+                assertThat(v).as(tm.toString()).isLessThanOrEqualTo((float) tm.eps() + 1e-5f);
+            }
+            assertThat(p.min().getFloat()).isGreaterThanOrEqualTo(0f);
+            assertThat(p.max().getFloat()).isLessThanOrEqualTo(1f);
+            NDArray inside = tm.project(x.add(tm.step(far.sub(x), tm.eps() / 4)), x);
+            assertThat(inside.sub(x.add(tm.step(far.sub(x), tm.eps() / 4)).clip(0, 1)).abs().max().getFloat()).as(tm + " inside").isLessThan(1e-6f);
+        }
+    }
+
+    @Test
+    void l1ProjectionIsASoftThresholdWithOneThreshold() {
+        float[] d = {0.45f, -0.25f, 0.15f, -0.025f, 0.35f, 0f};
+        NDArray x = m.zeros(new Shape(1, 1, 1, 6));
+        NDArray target = m.create(d, new Shape(1, 1, 1, 6));
+        // project x + d onto the L1 ball of radius 1 around x, without the [0,1] clip interfering: use a centre of 0.5
+        NDArray c = x.add(0.5f);
+        float[] p = new ThreatModel(Norm.L1, 0.5).project(c.add(target), c).sub(c).toFloatArray();
+        // sorted |d| = .45 .35 .25 .15 .025 0; θ solves Σ max(|d|−θ, 0) = 0.5 → (.45+.35+.25 − .5)/3 = 0.1833 (.15 falls below θ)
+        double theta = (0.45 + 0.35 + 0.25 - 0.5) / 3;
+        for (int i = 0; i < d.length; i++) {
+            double expect = Math.signum(d[i]) * Math.max(Math.abs(d[i]) - theta, 0);
+            assertThat(p[i]).as("coordinate " + i).isCloseTo((float) expect, within(1e-5f));
+        }
+    }
+
+    @Test
+    void lossesMatchHandComputedValues() {
+        NDArray z = m.create(new float[] {3f, 1f, 2f, 0f}, new Shape(1, 4));
+        NDArray y = m.create(new long[] {2});
+        // CW margin: max_{j≠2} z_j − z_2 = 3 − 2 = 1
+        assertThat(Loss.CW.perExample(z, y).getFloat(0)).isCloseTo(1f, within(1e-6f));
+        // DLR: −(z_y − max_{j≠y} z_j)/(z_π1 − z_π3) = −(2 − 3)/(3 − 1) = 0.5
+        assertThat(Loss.DLR.perExample(z, y).getFloat(0)).isCloseTo(0.5f, within(1e-6f));
+        // CE = −log softmax(z)_2
+        double lse = Math.log(Math.exp(3) + Math.exp(1) + Math.exp(2) + Math.exp(0));
+        assertThat(Loss.CE.perExample(z, y).getFloat(0)).isCloseTo((float) (lse - 2), within(1e-5f));
+        // targeted DLR toward class 1 with true class 2: −(z_2 − z_1)/(z_π1 − (z_π3 + z_π4)/2) = −(2 − 1)/(3 − 0.5)
+        NDArray t = m.create(new long[] {1});
+        assertThat(Loss.dlrTargeted(y).perExample(z, t).getFloat(0)).isCloseTo(-0.4f, within(1e-6f));
+    }
+
+    @Test
+    void inputDiversityKeepsTheShapeAndTranslationInvarianceSpreadsADelta() {
+        NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 32, 32));
+        Random r = new Random(2);
+        for (int i = 0; i < 20; i++) {
+            assertThat(new InputDiversity(1.0, 0.9).apply(x, r).getShape()).isEqualTo(x.getShape());
+        }
+        assertThat(new InputDiversity(0.0, 0.9).apply(x, r)).isSameAs(x);
+        float[] kernel = TranslationInvariance.gaussian(7, 3);
+        double sum = 0;
+        for (float k : kernel) {
+            sum += k;
+        }
+        assertThat(sum).isCloseTo(1.0, within(1e-6));
+        float[] g = new float[3 * 15 * 15];
+        g[7 * 15 + 7] = 1f; // a delta in the middle of channel 0
+        float[] out = new TranslationInvariance(7, 3).apply(m.create(g, new Shape(1, 3, 15, 15))).toFloatArray();
+        for (int dy = -3; dy <= 3; dy++) {
+            for (int dx = -3; dx <= 3; dx++) {
+                assertThat(out[(7 + dy) * 15 + 7 + dx]).isCloseTo(kernel[(dy + 3) * 7 + dx + 3], within(1e-7f));
+            }
+        }
+        assertThat(out[15 * 15 + 7 * 15 + 7]).isZero(); // channels stay separate
+    }
+
+    @Test
+    void ensemblesFuseAndRefuseMismatchedClasses() {
+        LinearModel a = linear();
+        LinearModel b = new LinearModel(m, new float[][] {new float[D], w});
+        NDArray x = mid(1);
+        float[] za = a.logits(x).toFloatArray();
+        float[] zb = b.logits(x).toFloatArray();
+        float[] fused = new Ensemble(List.of(a, b), new float[] {3, 1}, Ensemble.Fusion.LOGITS).logits(x).toFloatArray();
+        for (int k = 0; k < 2; k++) {
+            assertThat(fused[k]).isCloseTo(0.75f * za[k] + 0.25f * zb[k], within(1e-5f));
+        }
+        NDArray y = m.create(new long[] {1});
+        float lossA = Loss.CE.perExample(a.logits(x), y).getFloat(0);
+        float lossB = Loss.CE.perExample(b.logits(x), y).getFloat(0);
+        float fusedLoss = new Ensemble(List.of(a, b), null, Ensemble.Fusion.LOSS).objective(z -> Loss.CE.perExample(z, y)).apply(x).getFloat(0);
+        assertThat(fusedLoss).isCloseTo((lossA + lossB) / 2, within(1e-5f));
+        LinearModel three = new LinearModel(m, new float[][] {w, w, w});
+        assertThatThrownBy(() -> new Ensemble(List.of(a, three), null, Ensemble.Fusion.LOGITS))
+                .isInstanceOf(UserError.class).hasMessageContaining("disagree");
+    }
+
+    /** On a fixed network, PGD-10 reaches a higher loss than FGSM, and APGD at least PGD's success. */
+    @Test
+    void iterativeAttacksBeatOneStepOnAFixedNetwork() {
+        try (ZooModel net = ZooModel.create("resnet20", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 42)) {
+            net.net().setTrainable(false);
+            NDArray x = m.randomUniform(0, 1, new Shape(16, 3, 32, 32));
+            NDArray y = net.logits(x).argMax(1); // attack the model's own predictions
+            ThreatModel tm = new ThreatModel(Norm.LINF, 2 / 255.0);
+            AttackProblem p = new AttackProblem(net, x, y, y, false, Loss.CE, tm, new Random(1), m);
+            float fgsm = Loss.CE.perExample(net.logits(new FGM(tm.eps()).run(p)), y).mean().getFloat();
+            float pgd = Loss.CE.perExample(net.logits(new PGD(10, 2.5 * tm.eps() / 10, 1).run(p)), y).mean().getFloat();
+            assertThat(pgd).isGreaterThan(fgsm);
+        }
+    }
+
+    @Test
+    void apgdIsAtLeastAsStrongAsPgdWithTheSameBudget() {
+        ZooEntry e = ModelZoo.get("cifar100_resnet20");
+        var w = Shared.require("weights/cifar100/cifar100_resnet20-23dac2f1.pt");
+        var set = ImageFolder.open(Shared.require("data/cifar-100_eval"), List.of());
+        try (ZooModel net = ZooModel.load(e.name(), e.arch(), 100, Normalization.named(e.normalization()), StateDict.load(w), w.toString())) {
+            int pgdFooled = 0;
+            int apgdFooled = 0;
+            for (Batch b : new Batches(set, new int[] {0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95,
+                100, 105, 110, 115, 120, 125, 130, 135, 140, 145, 150, 155, 160, 165, 170, 175, 180, 185, 190, 195}, 40)) {
+                NDArray x = b.toNDArray(m);
+                NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
+                AttackProblem p = new AttackProblem(net, x, y, y, false, Loss.CE, new ThreatModel(Norm.LINF, 0.25 / 255), new Random(1), m);
+                pgdFooled += count(p.success(new PGD(20, 2.5 * 0.25 / 255 / 20, 1).run(p)));
+                apgdFooled += count(p.success(new APGD(20, 1, Loss.CE, "apgd-ce").run(p)));
+            }
+            assertThat(apgdFooled).isGreaterThanOrEqualTo(pgdFooled);
+            assertThat(pgdFooled).isGreaterThan(0).isLessThan(40); // a budget where the comparison means something
+        }
+    }
+
+    private static int count(boolean[] b) {
+        int c = 0;
+        for (boolean v : b) {
+            c += v ? 1 : 0;
+        }
+        return c;
+    }
+
+    @Test
+    void attackNamesCompose() {
+        ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
+        AttackSpec s = new AttackSpec();
+        assertThat(s.build("mi-di-ti", tm).config()).containsEntry("attack", "mi-di-ti").containsKeys("input_diversity", "translation_invariance");
+        assertThat(s.build("fgsm", tm).config()).containsEntry("steps", 1).containsEntry("attack", "fgm");
+        assertThat(s.build("di", tm).config()).containsEntry("attack", "bim-di");
+        assertThat(s.build("pgd", tm).config().get("alpha")).isEqualTo(2.5 * tm.eps() / 10);
+        assertThat(s.build("apgd-dlr", tm).name()).isEqualTo("apgd-dlr");
+        assertThatThrownBy(() -> s.build("mi-ni", tm)).isInstanceOf(UserError.class);
+        assertThatThrownBy(() -> s.build("nope", tm)).isInstanceOf(UserError.class);
+    }
+}

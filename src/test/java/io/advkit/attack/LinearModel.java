@@ -1,0 +1,38 @@
+package io.advkit.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.advkit.model.Classifier;
+
+/** logits = W·vec(x) + b: a model whose input gradients have closed forms. */
+final class LinearModel implements Classifier {
+    private final NDArray w; // K × D
+    private final NDArray b;
+
+    LinearModel(NDManager m, float[][] weights) {
+        int k = weights.length;
+        int d = weights[0].length;
+        float[] flat = new float[k * d];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(weights[i], 0, flat, i * d, d);
+        }
+        this.w = m.create(flat, new Shape(k, d));
+        this.b = m.zeros(new Shape(k));
+    }
+
+    @Override
+    public NDArray logits(NDArray x) {
+        return x.reshape(x.getShape().get(0), -1).matMul(w.transpose()).add(b);
+    }
+
+    @Override
+    public int numClasses() {
+        return (int) w.getShape().get(0);
+    }
+
+    @Override
+    public String name() {
+        return "linear";
+    }
+}
