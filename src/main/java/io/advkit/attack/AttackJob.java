@@ -227,8 +227,13 @@ public final class AttackJob {
         for (int i = 0; i < surrogates.size(); i++) {
             p[i] = surrogates.get(i).logits(x).argMax(1).toLongArray();
         }
-        p[surrogates.size()] = surrogates.size() == 1 ? p[0] : model.logits(x).argMax(1).toLongArray();
+        p[surrogates.size()] = attackedIsSurrogate() ? p[0] : model.logits(x).argMax(1).toLongArray();
         return p;
+    }
+
+    /** Whether the attacked model is just the one surrogate (no ensemble, no defense in front). */
+    private boolean attackedIsSurrogate() {
+        return surrogates.size() == 1 && model == surrogates.get(0);
     }
 
     private Map<String, Long> column(long[][] preds, int k) {
@@ -236,8 +241,8 @@ public final class AttackJob {
         for (int i = 0; i < surrogates.size(); i++) {
             m.put(surrogates.get(i).name(), preds[i][k]);
         }
-        if (surrogates.size() > 1) {
-            m.put("ensemble", preds[surrogates.size()][k]);
+        if (!attackedIsSurrogate()) {
+            m.put(surrogates.size() > 1 && model instanceof io.advkit.model.Ensemble ? "ensemble" : model.name(), preds[surrogates.size()][k]);
         }
         return m;
     }

@@ -44,10 +44,10 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
      */
     public Gradients.ValueAndGradient evaluate(NDArray x, ai.djl.ndarray.NDManager manager) {
         Loss l = ascentLoss();
-        if (model.objectiveIsLossOfLogits()) {
+        if (model.objectiveIsLossOfLogits() && model.gradientSamples() == 1) {
             return Gradients.withLogits(model::logits, z -> l.perExample(z, goal), x, manager);
         }
-        Gradients.ValueAndGradient r = Gradients.of(objective(), x, manager);
+        Gradients.ValueAndGradient r = Gradients.averaged(objective(), x, manager, model.gradientSamples());
         return new Gradients.ValueAndGradient(r.value(), r.gradient(), model.logits(x));
     }
 

@@ -3,6 +3,7 @@ package io.advkit.attack;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.engine.EngineException;
 import ai.djl.training.GradientCollector;
 
 import java.util.function.UnaryOperator;
@@ -23,13 +24,43 @@ public final class Gradients {
         xi.attach(manager);
         xi.setRequiresGradient(true);
         NDArray value;
+        boolean connected = true;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             value = f.value(xi);
-            gc.backward(value.sum());
+            try {
+                gc.backward(value.sum());
+            } catch (EngineException e) {
+                // every path from x is cut (a non-differentiable defense seen naively): to the attacker that
+                // is a zero gradient, not an error. (DJL offers no safe test beforehand: its requiresGrad()
+                // is false for any non-leaf tensor and its grad_fn query crashes when there is none.)
+                if (!String.valueOf(e.getMessage()).contains("does not require grad")) {
+                    throw e;
+                }
+                connected = false;
+            }
         }
-        NDArray grad = xi.getGradient();
+        NDArray grad = connected ? xi.getGradient() : manager.zeros(x.getShape(), x.getDataType());
         grad.attach(manager);
         return new ValueAndGradient(value.stopGradient(), grad, null);
+    }
+
+    /**
+     * Expectation over Transformation (Athalye et al. 2018): value and gradient averaged over {@code samples}
+     * evaluations of a random objective (each draws anew). One sample is {@link #of}.
+     */
+    public static ValueAndGradient averaged(Objective f, NDArray x, NDManager manager, int samples) {
+        ValueAndGradient first = of(f, x, manager);
+        if (samples <= 1) {
+            return first;
+        }
+        NDArray value = first.value();
+        NDArray grad = first.gradient();
+        for (int k = 1; k < samples; k++) {
+            ValueAndGradient r = of(f, x, manager);
+            value = value.add(r.value());
+            grad = grad.add(r.gradient());
+        }
+        return new ValueAndGradient(value.div(samples), grad.div(samples), null);
     }
 
     /**

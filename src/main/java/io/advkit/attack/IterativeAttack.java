@@ -117,13 +117,13 @@ public abstract class IterativeAttack implements Attack {
     }
 
     /**
-     * ∇ of the objective at xAdv: through the input transform (DI), then the gradient filter (TI). Lives in
-     * {@code step}.
+     * ∇ of the objective at xAdv: through the input transform (DI), then the gradient filter (TI), averaged
+     * over the model's random draws when it asks for EoT. Lives in {@code step}.
      */
     protected NDArray gradient(AttackProblem p, NDArray xAdv, NDManager step) {
         Objective f = p.objective();
         Objective transformed = x -> f.value(inputTransform.apply(x, p.rng()));
-        return gradientFilter.apply(Gradients.of(transformed, xAdv, step).gradient());
+        return gradientFilter.apply(Gradients.averaged(transformed, xAdv, step, p.model().gradientSamples()).gradient());
     }
 
     /** Per-image L1 norm, shaped for broadcasting (MI-FGSM's gradient normalization). */

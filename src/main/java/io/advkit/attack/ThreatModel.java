@@ -52,7 +52,7 @@ public final class ThreatModel {
 
     /** ε on the 0..255 scale, for messages and file names. */
     public double eps255() {
-        return eps * 255;
+        return Math.round(eps * 255 * 1e9) / 1e9; // 8/255·255 is 8, not 8.000000000000002
     }
 
     public ThreatModel withEps(double newEps) {

@@ -34,6 +34,9 @@ public final class AttackCommand implements Callable<Integer> {
     @Mixin
     AttackOptions attackOptions;
 
+    @Mixin
+    DefenseOptions defenseOptions;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (must be empty, or this attack's own to resume)")
     Path out;
 
@@ -71,6 +74,10 @@ public final class AttackCommand implements Callable<Integer> {
         config.put("fusion", surrogates.size() > 1 ? fusion : null);
         config.put("model_weights", modelWeights);
         config.put("seed", seed);
+        if (defenseOptions.defense != null) {
+            config.put("defense", Map.of("spec", defenseOptions.defense, "gradients", defenseOptions.gradients, "bpda", defenseOptions.bpda,
+                    "eot", defenseOptions.eot, "seed", defenseOptions.defenseSeed));
+        }
         config.put("batch_size", batchSize);
         config.put("data", set.describe());
         AttackJob.checkOutput(dataOptions.data, out, overwrite, config);
@@ -80,7 +87,7 @@ public final class AttackCommand implements Callable<Integer> {
             for (String s : surrogates) {
                 models.add(common.modelLoader().load(s));
             }
-            Classifier model = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, Ensemble.Fusion.parse(fusion));
+            Classifier model = defenseOptions.wrap(models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, Ensemble.Fusion.parse(fusion)));
             AttackJob.Config jc = new AttackJob.Config(attack, tm, attackOptions.lossFunction(), attackOptions.loss,
                     attackOptions.targetChoice(), seed, batchSize, Map.of());
             Map<String, Object> manifest = new AttackJob(set, out, model, models, jc, common.quiet).run(config);

@@ -26,6 +26,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
+    @Mixin
+    DefenseOptions defenseOptions;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
             description = "zoo NAME, NAME=FILE, or ARCH:CLASSES:NORMALIZATION=FILE; repeat for several")
     List<String> models;
@@ -43,7 +46,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<Evaluation> results = new ArrayList<>();
         for (String spec : models) {
             try (ZooModel m = common.modelLoader().load(spec)) {
-                results.add(Evaluator.evaluate(m, set, batchSize, common.quiet));
+                results.add(Evaluator.evaluate(defenseOptions.wrap(m), set, batchSize, common.quiet));
             }
         }
         System.out.printf("%-28s %8s %6s %9s%n", "model", "correct", "total", "accuracy");

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 /** The {@code advkit} command line. */
 @Command(name = "advkit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Adversarial attacks, defenses and robustness evaluation for image classifiers.",
-        subcommands = {ModelsCommand.class, EvalCommand.class, AttackCommand.class, TransferCommand.class, TrainCommand.class, BenchCommand.class})
+        subcommands = {ModelsCommand.class, EvalCommand.class, AttackCommand.class, TransferCommand.class, TrainCommand.class, AuditCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main {
     static boolean verbose;
 

@@ -29,4 +29,12 @@ public interface Classifier {
     default boolean objectiveIsLossOfLogits() {
         return true;
     }
+
+    /**
+     * How many random draws an attack should average its gradient over (Expectation over Transformation);
+     * 1 for deterministic models.
+     */
+    default int gradientSamples() {
+        return 1;
+    }
 }

@@ -105,6 +105,11 @@ public final class Ensemble implements Classifier {
     }
 
     @Override
+    public int gradientSamples() {
+        return members.stream().mapToInt(Classifier::gradientSamples).max().orElse(1);
+    }
+
+    @Override
     public int numClasses() {
         return members.get(0).numClasses();
     }

@@ -1,0 +1,38 @@
+package io.advkit.defense;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.Random;
+
+/** Feature squeezing by bit depth (Xu et al. 2018): x → round(x·(2ᵇ − 1)) / (2ᵇ − 1). Not differentiable (zero gradient). */
+public final class BitDepthReduction implements Preprocessor {
+    private final int bits;
+
+    public BitDepthReduction(int bits) {
+        if (bits < 1 || bits > 8) {
+            throw new io.advkit.util.UserError("bit depth must be 1..8, got " + bits);
+        }
+        this.bits = bits;
+    }
+
+    @Override
+    public NDArray apply(NDArray x, Random rng) {
+        float levels = (1 << bits) - 1;
+        return x.mul(levels).round().div(levels);
+    }
+
+    @Override
+    public boolean differentiable() {
+        return false;
+    }
+
+    @Override
+    public boolean random() {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return "bitdepth:" + bits;
+    }
+}

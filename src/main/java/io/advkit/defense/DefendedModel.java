@@ -1,0 +1,108 @@
+package io.advkit.defense;
+
+import ai.djl.ndarray.NDArray;
+import io.advkit.attack.TranslationInvariance;
+import io.advkit.model.Classifier;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+/**
+ * A model behind preprocessing defenses, usable wherever a model is (eval, attack, audit). The gradient
+ * mode decides what attacks see through non-differentiable steps (nothing, or BPDA's approximation) and
+ * whether they average over random draws (EoT, {@code eotSamples} draws per gradient). Randomness comes
+ * from the defense's own seeded generator: the same seed gives the same sequence of draws.
+ */
+public final class DefendedModel implements Classifier {
+    /** BPDA backward approximations of a non-differentiable step. */
+    public enum Approximation {
+        IDENTITY, BLUR
+    }
+
+    private final Classifier inner;
+    private final List<Preprocessor> steps;
+    private final GradientMode mode;
+    private final Approximation approximation;
+    private final int eotSamples;
+    private final Random rng;
+
+    public DefendedModel(Classifier inner, List<Preprocessor> steps, GradientMode mode, Approximation approximation,
+                         int eotSamples, long seed) {
+        this.inner = inner;
+        this.steps = List.copyOf(steps);
+        this.mode = mode;
+        this.approximation = approximation;
+        this.eotSamples = eotSamples;
+        this.rng = new Random(seed);
+    }
+
+    /** The same defense seen through another gradient mode (a fresh generator with the given seed). */
+    public DefendedModel withMode(GradientMode m, long seed) {
+        return new DefendedModel(inner, steps, m, approximation, eotSamples, seed);
+    }
+
+    public Classifier inner() {
+        return inner;
+    }
+
+    public List<Preprocessor> steps() {
+        return steps;
+    }
+
+    public GradientMode mode() {
+        return mode;
+    }
+
+    public boolean randomized() {
+        return steps.stream().anyMatch(Preprocessor::random);
+    }
+
+    /** The preprocessed input, as gradients see it in this mode. */
+    public NDArray preprocess(NDArray x) {
+        NDArray y = x;
+        for (Preprocessor p : steps) {
+            y = stage(p, y);
+        }
+        return y;
+    }
+
+    private NDArray stage(Preprocessor p, NDArray y) {
+        if (p.differentiable()) {
+            return p.apply(y, rng);
+        }
+        NDArray fy = p.apply(y.stopGradient(), rng); // computed outside the graph: a constant to autograd
+        if (!mode.bpda()) {
+            return fy; // naive: no gradient flows back through this step
+        }
+        // BPDA: forward value f(y), backward that of g(y): g(y) + (f(y) − g(y)) with the bracket detached
+        NDArray g = approximation == Approximation.IDENTITY ? y : new TranslationInvariance(3, 1.0).apply(y);
+        return g.add(fy.sub(g.stopGradient()));
+    }
+
+    @Override
+    public NDArray logits(NDArray x) {
+        return inner.logits(preprocess(x));
+    }
+
+    @Override
+    public int gradientSamples() {
+        return mode.eot() && randomized() ? eotSamples : 1;
+    }
+
+    @Override
+    public int numClasses() {
+        return inner.numClasses();
+    }
+
+    @Override
+    public String name() {
+        return inner.name() + "[" + steps.stream().map(Preprocessor::name).collect(Collectors.joining("+")) + "]";
+    }
+
+    public String describe() {
+        return name() + " gradients=" + mode.name().toLowerCase(java.util.Locale.ROOT)
+                + (mode.bpda() ? " bpda=" + approximation.name().toLowerCase(java.util.Locale.ROOT) : "")
+                + (gradientSamples() > 1 ? " eot=" + eotSamples : "");
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The gray-box homework experiments: transfer attacks from surrogate ensembles to held-out victims.
+# Usage: tools/homework.sh cifar100|cifar10 [extra advkit options, e.g. --threads 1]
+# Writes runs/homework/<dataset>/<attack>/ (PNGs + attack.json) and runs/homework/<dataset>/transfer.{md,json,png}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ds=$1; shift
+out=runs/homework/$ds
+if [ "$ds" = cifar100 ]; then
+  data=../shared/data/cifar-100_eval; wd=../shared/weights/cifar100
+  surrogates=(-s cifar100_resnet20 -s cifar100_resnet56)
+  victims=(-v ace_resnet32_cifar100 -v cifar100_resnet20 -v cifar100_resnet56)
+else
+  data=../shared/data/cifar-10_eval; wd=../shared/weights/cifar10
+  surrogates=(-s akamaster_resnet20 ${EXTRA_SURROGATES:-})
+  victims=(-v akamaster_resnet32 -v akamaster_resnet20 ${EXTRA_VICTIMS:-})
+fi
+attacks=(${ATTACKS:-fgsm pgd mi mi-di mi-di-ti vmi-di-ti})
+rows=()
+for a in "${attacks[@]}"; do
+  extra=()
+  case $a in vmi*|vni*) extra=(--vmi-samples "${VMI_SAMPLES:-10}");; esac
+  if [ "$a" != fgsm ]; then extra+=(--steps "${STEPS:-10}"); fi
+  cmd=(bin/advkit attack -q --data "$data" --out "$out/$a" "${surrogates[@]}" --attack "$a" --eps 8 --seed 0 --weights-dir "$wd" "${extra[@]}" "$@")
+  echo "+ ${cmd[*]}"
+  "${cmd[@]}"
+  rows+=(--adv "$out/$a")
+done
+cmd=(bin/advkit transfer -q --clean "$data" "${rows[@]}" "${victims[@]}" --weights-dir "$wd" --out "$out" "$@")
+echo "+ ${cmd[*]}"
+"${cmd[@]}"
