@@ -28,13 +28,38 @@ public sealed interface Target {
 
     Target NONE = new None();
 
+    /** none, random, least-likely, or a file of "NAME LABEL" lines (comma or whitespace separated). */
     static Target parse(String s) {
-        return switch (s.toLowerCase(Locale.ROOT)) {
-            case "none", "untargeted" -> NONE;
-            case "random" -> new Random_();
-            case "least-likely", "ll" -> new LeastLikely();
-            default -> throw new UserError("unknown --target '" + s + "'; expected none, random, least-likely or a labels file");
-        };
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "none", "untargeted":
+                return NONE;
+            case "random":
+                return new Random_();
+            case "least-likely", "ll":
+                return new LeastLikely();
+            default:
+                break;
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(s);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new UserError("unknown --target '" + s + "'; expected none, random, least-likely or a file of NAME LABEL lines");
+        }
+        Map<String, Integer> targets = new java.util.HashMap<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(file)) {
+                String[] f = line.strip().split("[,\\s]+");
+                if (f.length == 2 && !line.startsWith("#")) {
+                    targets.put(f[0], Integer.parseInt(f[1]));
+                } else if (!line.isBlank() && !line.startsWith("#")) {
+                    throw new UserError(file + ": line '" + line + "' is not NAME LABEL");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (NumberFormatException e) {
+            throw new UserError(file + ": a label is not a number (" + e.getMessage() + ")");
+        }
+        return new Given(targets);
     }
 
     default boolean targeted() {

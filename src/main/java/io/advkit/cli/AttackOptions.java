@@ -54,7 +54,7 @@ public class AttackOptions {
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
-    @Option(names = "--target", defaultValue = "none", description = "none, random, least-likely (default ${DEFAULT-VALUE})")
+    @Option(names = "--target", defaultValue = "none", description = "none, random, least-likely, or a file of NAME LABEL lines (default ${DEFAULT-VALUE})")
     String target;
 
     ThreatModel threat() {

@@ -23,16 +23,25 @@ public final class FastFgsmTraining implements TrainingMethod {
         return "fgsm-rs";
     }
 
-    @Override
-    public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
+    /** x + δ with δ ~ U(−ε, ε), clipped to [0,1]: the random start. */
+    static NDArray randomStart(NDArray x, double eps) {
+        return x.add(x.getManager().randomUniform((float) -eps, (float) eps, x.getShape())).clip(0, 1);
+    }
+
+    /** The FGSM step from the random start: x + clip_ε(δ + α·sign(∇)), clipped to [0,1]. */
+    NDArray adversarial(TrainContext ctx, NDArray x, NDArray y) {
         double eps = ctx.threat().eps();
-        NDArray delta = ctx.manager().randomUniform((float) -eps, (float) eps, x.getShape());
-        NDArray start = x.add(delta).clip(0, 1);
+        NDArray start = randomStart(x, eps);
         ctx.freezeWeights(true);
         NDArray grad = Gradients.of(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), start, ctx.manager()).gradient();
         ctx.freezeWeights(false);
-        delta = start.sub(x).add(grad.sign().mul(alphaOverEps * eps)).clip(-eps, eps);
-        NDArray xAdv = x.add(delta).clip(0, 1);
+        NDArray delta = start.sub(x).add(grad.sign().mul(alphaOverEps * eps)).clip(-eps, eps);
+        return x.add(delta).clip(0, 1);
+    }
+
+    @Override
+    public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
+        NDArray xAdv = adversarial(ctx, x, y);
         NDArray[] logits = new NDArray[1];
         float loss = ctx.backwardAndStep(() -> ctx.crossEntropy(logits[0] = ctx.logits(xAdv), y));
         ctx.report(loss, logits[0], y);

@@ -23,6 +23,7 @@ public final class Sgd {
     private final boolean nesterov;
     private final NDManager manager;
     private final Map<String, NDArray> buffers = new LinkedHashMap<>();
+    private long steps;
 
     /** @param params trainable parameters by name (running statistics are left out) */
     public Sgd(Map<String, Parameter> params, double momentum, double weightDecay, boolean nesterov, NDManager manager) {
@@ -35,6 +36,7 @@ public final class Sgd {
 
     /** Applies one update with learning rate {@code lr} from the accumulated gradients, then zeroes them. */
     public void step(double lr) {
+        steps++;
         try (NDManager tmp = manager.newSubManager()) {
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray w = e.getValue().getArray();
@@ -56,6 +58,11 @@ public final class Sgd {
                 JniUtils.zeroGrad((PtNDArray) w);
             }
         }
+    }
+
+    /** Updates applied so far (in this process). */
+    public long steps() {
+        return steps;
     }
 
     /** Clears accumulated gradients without updating (after a backward whose gradients are not wanted). */

@@ -96,6 +96,11 @@ public final class Trainer {
      * the held-out set evaluated each epoch.
      */
     public Map<String, Object> run(DecodedImages train, ImageSet val, boolean resume) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UserError(out + ": cannot create (" + e.getMessage() + ")");
+        }
         TrainBatches batches = new TrainBatches(train, config.batchSize(), config.seed(), true);
         int perEpoch = batches.perEpoch();
         LrSchedule schedule = LrSchedule.parse(config.schedule(), config.lr(), config.epochs(), config.milestones(), config.gamma());

@@ -253,6 +253,35 @@ class AttacksTest {
     }
 
     @Test
+    void targetedAttacksMoveTowardTheirTargets() {
+        float[] a = new float[D];
+        float[] b = new float[D];
+        float[] c = new float[D];
+        Random r = new Random(9);
+        for (int i = 0; i < D; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) r.nextGaussian();
+            c[i] = (float) r.nextGaussian();
+        }
+        LinearModel model = new LinearModel(m, new float[][] {a, b, c});
+        NDArray x = mid(4);
+        NDArray y = m.create(new long[] {0, 0, 0, 0});
+        long[] random = Target.parse("random").labels(model, x, y, new String[4], new Random(3)).toLongArray();
+        for (long t : random) {
+            assertThat(t).isBetween(1L, 2L); // never the true class
+        }
+        NDArray ll = Target.parse("least-likely").labels(model, x, y, new String[4], new Random(3));
+        assertThat(ll.toLongArray()).containsOnly(model.logits(x).argMin(1).toLongArray()[0]);
+        NDArray goal = m.create(new long[] {2, 2, 2, 2});
+        ThreatModel tm = new ThreatModel(Norm.LINF, 0.05);
+        AttackProblem p = new AttackProblem(model, x, y, goal, true, Loss.CE, tm, new Random(1), m);
+        NDArray adv = new BIM(5, 0.01).run(p);
+        float before = model.logits(x).softmax(1).get(":, 2").mean().getFloat();
+        float after = model.logits(adv).softmax(1).get(":, 2").mean().getFloat();
+        assertThat(after).isGreaterThan(before);
+    }
+
+    @Test
     void attackNamesCompose() {
         ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
         AttackSpec s = new AttackSpec();

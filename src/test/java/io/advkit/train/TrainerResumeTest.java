@@ -1,0 +1,65 @@
+package io.advkit.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.advkit.Shared;
+import io.advkit.attack.Norm;
+import io.advkit.attack.ThreatModel;
+import io.advkit.checkpoint.StateDict;
+import io.advkit.data.DecodedImages;
+import io.advkit.data.ImageFolder;
+import io.advkit.data.ImageSet;
+import io.advkit.model.Normalization;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run stopped mid-epoch and resumed ends with the weights of an uninterrupted run. */
+class TrainerResumeTest {
+    @TempDir
+    Path tmp;
+
+    private Trainer.Config config() {
+        return new Trainer.Config("tiny", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 2, 16, 0.05, "cosine", null, 0.1,
+                0.9, true, 5e-4, 0.1, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 32, 32, 2);
+    }
+
+    @Test
+    void stoppedAndResumedEqualsUninterrupted() {
+        ImageSet folder = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());
+        int[] pick = new int[64];
+        for (int i = 0; i < pick.length; i++) {
+            pick[i] = i * 15;
+        }
+        DecodedImages train = DecodedImages.decode(folder, n -> { }).subset(pick);
+        ImageSet val = train.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7});
+
+        Path whole = tmp.resolve("whole");
+        new Trainer(config(), new FreeTraining(2), whole, true).run(train, val, false);
+
+        Path stopped = tmp.resolve("stopped");
+        Trainer first = new Trainer(config(), new FreeTraining(2), stopped, true);
+        first.requestStop(); // stops after its first batch, as SIGINT would
+        assertThat(first.run(train, val, false)).isNull();
+        assertThat(stopped.resolve("checkpoint.advkit")).exists();
+        assertThat(stopped.resolve("final.pth")).doesNotExist();
+        Map<String, Object> summary = new Trainer(config(), new FreeTraining(2), stopped, true).run(train, val, true);
+        assertThat(summary.get("epochs_run")).isEqualTo(2);
+
+        StateDict a = StateDict.load(whole.resolve("final.pth"));
+        StateDict b = StateDict.load(stopped.resolve("final.pth"));
+        assertThat(b.keys()).containsExactlyElementsOf(a.keys());
+        for (String k : a.keys()) {
+            float[] x = a.get(k).toFloatArray();
+            float[] y = b.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertThat(y[i]).as(k).isCloseTo(x[i], org.assertj.core.data.Offset.offset(1e-4f + Math.abs(x[i]) * 1e-4f));
+            }
+        }
+        assertThat(Files.exists(stopped.resolve("log.jsonl"))).isTrue();
+    }
+}
