@@ -20,28 +20,34 @@ public final class Gradients {
      * The returned arrays live in {@code manager}; x itself is not modified.
      */
     public static ValueAndGradient of(Objective f, NDArray x, NDManager manager) {
-        NDArray xi = x.duplicate();
-        xi.attach(manager);
-        xi.setRequiresGradient(true);
-        NDArray value;
-        boolean connected = true;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            value = f.value(xi);
-            try {
-                gc.backward(value.sum());
-            } catch (EngineException e) {
-                // every path from x is cut (a non-differentiable defense seen naively): to the attacker that
-                // is a zero gradient, not an error. (DJL offers no safe test beforehand: its requiresGrad()
-                // is false for any non-leaf tensor and its grad_fn query crashes when there is none.)
-                if (!String.valueOf(e.getMessage()).contains("does not require grad")) {
-                    throw e;
+        // the forward graph lives in its own manager, freed as soon as the gradient is out: attacks that take
+        // many gradients per step (VMI, EoT) then hold one graph at a time, not one per gradient
+        try (NDManager pass = manager.newSubManager()) {
+            NDArray xi = x.duplicate();
+            xi.attach(pass);
+            xi.setRequiresGradient(true);
+            NDArray value;
+            boolean connected = true;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                value = f.value(xi);
+                try {
+                    gc.backward(value.sum());
+                } catch (EngineException e) {
+                    // every path from x is cut (a non-differentiable defense seen naively): to the attacker that
+                    // is a zero gradient, not an error. (DJL offers no safe test beforehand: its requiresGrad()
+                    // is false for any non-leaf tensor and its grad_fn query crashes when there is none.)
+                    if (!String.valueOf(e.getMessage()).contains("does not require grad")) {
+                        throw e;
+                    }
+                    connected = false;
                 }
-                connected = false;
             }
+            NDArray grad = connected ? xi.getGradient() : manager.zeros(x.getShape(), x.getDataType());
+            grad.attach(manager);
+            NDArray v = value.stopGradient();
+            v.attach(manager);
+            return new ValueAndGradient(v, grad, null);
         }
-        NDArray grad = connected ? xi.getGradient() : manager.zeros(x.getShape(), x.getDataType());
-        grad.attach(manager);
-        return new ValueAndGradient(value.stopGradient(), grad, null);
     }
 
     /**
@@ -71,9 +77,11 @@ public final class Gradients {
                                               NDArray x, NDManager manager) {
         NDArray[] z = new NDArray[1];
         ValueAndGradient r = of(xi -> {
-            z[0] = logitsOf.apply(xi);
-            return lossOfLogits.apply(z[0]);
+            NDArray logits = logitsOf.apply(xi);
+            z[0] = logits.stopGradient();
+            z[0].attach(manager); // survives the pass's manager
+            return lossOfLogits.apply(logits);
         }, x, manager);
-        return new ValueAndGradient(r.value(), r.gradient(), z[0].stopGradient());
+        return new ValueAndGradient(r.value(), r.gradient(), z[0]);
     }
 }

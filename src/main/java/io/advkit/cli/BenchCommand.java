@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -55,6 +56,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--memory-steps", defaultValue = "0", description = "run PGD for this many steps on one batch and report resident memory")
     int memorySteps;
+
+    @Option(names = "--defenses", split = ";", paramLabel = "SPEC", description = "time these preprocessing defenses per image against a forward pass, e.g. \"jpeg:75;slq;bitdepth:4\"")
+    List<String> defenses;
+
+    @Option(names = "--train-methods", split = ",", description = "time training batches of these methods against standard, e.g. standard,fgsm-rs,pgd")
+    List<String> trainMethods;
 
     @Option(names = "--json", paramLabel = "FILE")
     Path json;
@@ -105,6 +112,12 @@ public final class BenchCommand implements Callable<Integer> {
             if (memorySteps > 0) {
                 out.put("memory", memory(m, x, y64, tm, root));
             }
+            if (defenses != null) {
+                out.put("defenses", defenseCosts(m, x, root));
+            }
+            if (trainMethods != null) {
+                out.put("training", trainingCosts(e, root));
+            }
             out.put("model", e.name());
             out.put("batch_size", batchSize);
             out.put("forward_images_per_s", fwd);
@@ -118,6 +131,87 @@ public final class BenchCommand implements Callable<Integer> {
             Json.write(json, out);
         }
         return 0;
+    }
+
+    /** Preprocessing time per image of each defense, against the model's own forward pass per image, measured in the same rounds. */
+    private Map<String, Object> defenseCosts(ZooModel m, NDArray x, NDManager root) {
+        Map<String, Runnable> variants = new LinkedHashMap<>();
+        variants.put("forward", () -> {
+            try (NDManager s = root.newSubManager()) {
+                NDArray xi = x.duplicate();
+                xi.attach(s);
+                m.logits(xi).toFloatArray();
+            }
+        });
+        java.util.Random rng = new java.util.Random(0);
+        for (String d : defenses) {
+            List<io.advkit.defense.Preprocessor> steps = io.advkit.defense.Defenses.parseSteps(d);
+            variants.put(d, () -> {
+                try (NDManager s = root.newSubManager()) {
+                    NDArray y = x.duplicate();
+                    y.attach(s);
+                    for (io.advkit.defense.Preprocessor p : steps) {
+                        y = p.apply(y, rng);
+                    }
+                    y.toFloatArray();
+                }
+            });
+        }
+        Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
+        double fwdMs = 1000.0 / rates.get("forward");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("forward_ms_per_image", fwdMs);
+        System.out.printf("%-22s %10s %14s%n", "preprocessing", "ms/image", "x forward pass");
+        System.out.printf("%-22s %10.3f %14s%n", "(model forward)", fwdMs, "1.00");
+        for (String d : defenses) {
+            double ms = 1000.0 / rates.get(d);
+            r.put(d, Map.of("ms_per_image", ms, "ratio_to_forward", ms / fwdMs));
+            System.out.printf("%-22s %10.3f %14.2f%n", d, ms, ms / fwdMs);
+        }
+        return r;
+    }
+
+    /**
+     * Images/s of training batches of each method on random data, in interleaved rounds, and each one's time
+     * per batch as a ratio to standard training (an epoch's ratio: every epoch has the same batches).
+     */
+    private Map<String, Object> trainingCosts(ZooEntry e, NDManager root) {
+        TrainCommand defaults = new TrainCommand();
+        defaults.attackSteps = 7;
+        defaults.replays = 8;
+        defaults.beta = 6;
+        io.advkit.attack.ThreatModel tm = new io.advkit.attack.ThreatModel(Norm.LINF, 8 / 255.0);
+        try (ZooModel model = ZooModel.create(e.name(), e.arch(), e.classes(), Normalization.named(e.normalization()), 0)) {
+            model.net().setTrainable(true);
+            java.util.Map<String, ai.djl.nn.Parameter> trainable = new LinkedHashMap<>();
+            model.net().namedParameters().forEach((k, p) -> {
+                if (p.requiresGradient()) {
+                    trainable.put(k, p);
+                }
+            });
+            io.advkit.train.Sgd sgd = new io.advkit.train.Sgd(trainable, 0.9, 5e-4, false, root);
+            NDArray x = root.randomUniform(0, 1, new Shape(batchSize, 3, 32, 32));
+            NDArray y = root.randomInteger(0, e.classes(), new Shape(batchSize), ai.djl.ndarray.types.DataType.INT64);
+            Map<String, Runnable> variants = new LinkedHashMap<>();
+            for (String name : trainMethods) {
+                defaults.method = name;
+                io.advkit.train.TrainingMethod method = defaults.method(tm.eps());
+                variants.put(name, () -> {
+                    try (NDManager s = root.newSubManager()) {
+                        method.trainBatch(io.advkit.train.TrainContext.forBenchmark(model, sgd, 0.01, tm, s), x, y);
+                    }
+                });
+            }
+            Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
+            Map<String, Object> r = new LinkedHashMap<>();
+            double base = rates.getOrDefault("standard", rates.values().iterator().next());
+            System.out.printf("%-10s %12s %22s%n", "method", "images/s", "batch time vs standard");
+            rates.forEach((k, v) -> {
+                r.put(k, Map.of("images_per_s", v, "time_ratio_to_standard", base / v));
+                System.out.printf("%-10s %12.1f %22.2f%n", k, v, base / v);
+            });
+            return r;
+        }
     }
 
     /**

@@ -40,11 +40,17 @@ public final class Sgd {
         try (NDManager tmp = manager.newSubManager()) {
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray w = e.getValue().getArray();
+                NDArray buf = buffers.get(e.getKey());
+                // DJL attaches a result to its first operand's manager: borrow the long-lived arrays into tmp
+                // for this step, so w·λ, μ·b and the rest are freed with it instead of piling up in the model
+                w.tempAttach(tmp);
+                if (buf != null) {
+                    buf.tempAttach(tmp);
+                }
                 NDArray grad = w.getGradient();
                 grad.attach(tmp); // getGradient() hands out a new wrapper each call: free it with the step
                 NDArray d = weightDecay != 0 ? grad.add(w.mul(weightDecay)) : grad;
                 if (momentum != 0) {
-                    NDArray buf = buffers.get(e.getKey());
                     if (buf == null) {
                         buf = d.duplicate();
                         buf.attach(manager);

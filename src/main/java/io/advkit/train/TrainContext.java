@@ -39,6 +39,11 @@ public final class TrainContext {
         this.manager = manager;
     }
 
+    /** A context for timing a method's batches outside a training run (bench). */
+    public static TrainContext forBenchmark(ZooModel model, Sgd sgd, double lr, ThreatModel threat, NDManager manager) {
+        return new TrainContext(model, sgd, lr, 0, threat, new Random(0), manager);
+    }
+
     public ThreatModel threat() {
         return threat;
     }

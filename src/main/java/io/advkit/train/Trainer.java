@@ -154,8 +154,7 @@ public final class Trainer {
                 int lossBatches = 0;
                 int correct = 0;
                 int seen = 0;
-                try (Progress bar = Progress.items(String.format("epoch %d/%d", epoch + 1, config.epochs()), perEpoch, "batch", quiet)) {
-                    bar.step(from);
+                try (Progress bar = Progress.items(String.format("epoch %d/%d", epoch + 1, config.epochs()), perEpoch, "batch", quiet, from)) {
                     Iterator<Batch> it = batches.epoch(epoch, from);
                     for (int b = from; it.hasNext(); b++) {
                         Batch batch = it.next();

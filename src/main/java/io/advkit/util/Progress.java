@@ -31,17 +31,28 @@ public final class Progress implements AutoCloseable {
 
     /** Progress counting items (images, batches, steps); {@code total} < 0 when unknown. */
     public static Progress items(String task, long total, String unit, boolean quiet) {
-        if (quiet) {
-            return new Progress(null, task, total, unit, false);
-        }
-        if (System.console() == null) {
-            return new Progress(null, task, total, unit, true);
-        }
-        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setMaxRenderedLength(120)
-                .continuousUpdate().build();
-        return new Progress(bar, task, total, unit, false);
+        return items(task, total, unit, quiet, 0);
     }
+
+    /** Progress that resumes at {@code initial} done items, which count toward the total but not the rate. */
+    public static Progress items(String task, long total, String unit, boolean quiet, long initial) {
+        Progress p;
+        if (quiet) {
+            p = new Progress(null, task, total, unit, false);
+        } else if (System.console() == null) {
+            p = new Progress(null, task, total, unit, true);
+        } else {
+            ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setMaxRenderedLength(120)
+                    .continuousUpdate().startsFrom(initial, Duration.ZERO).build();
+            p = new Progress(bar, task, total, unit, false);
+        }
+        p.done = initial;
+        p.initial = initial;
+        return p;
+    }
+
+    private long initial;
 
     public static Progress bytes(String task, long total, boolean quiet) {
         return items(task, total < 0 ? -1 : (total + (1 << 20) - 1) >> 20, "MiB", quiet).inBytes();
@@ -80,9 +91,10 @@ public final class Progress implements AutoCloseable {
     private void printLine() {
         lastLine = System.nanoTime();
         double secs = (lastLine - start) / 1e9;
-        String eta = done > 0 && total > 0 ? format(Duration.ofMillis((long) (secs * 1000 * (total - done) / done))) : "?";
+        long fresh = done - initial; // items done in this run: the rate and ETA rest on them alone
+        String eta = fresh > 0 && total > 0 ? format(Duration.ofMillis((long) (secs * 1000 * (total - done) / fresh))) : "?";
         System.err.printf("%s: %d/%s %s, %.1f %s/s, elapsed %s, ETA %s%s%n", task, done, total < 0 ? "?" : Long.toString(total),
-                unit, done / Math.max(secs, 1e-9), unit, format(Duration.ofMillis((long) (secs * 1000))), eta,
+                unit, fresh / Math.max(secs, 1e-9), unit, format(Duration.ofMillis((long) (secs * 1000))), eta,
                 message.isEmpty() ? "" : ", " + message);
     }
 
