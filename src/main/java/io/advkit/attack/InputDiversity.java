@@ -32,9 +32,16 @@ public final class InputDiversity implements InputTransform {
         }
         int side = (int) x.getShape().get(3);
         int smallest = (int) Math.floor(side * resizeRate);
-        int rnd = smallest + rng.nextInt(Math.max(1, side - smallest));
-        NDArray resized = JniUtils.interpolate((PtNDArray) x, new long[] {rnd, rnd}, 2, false); // 2 = bilinear
-        int pad = side - rnd;
+        return resizeAndPad(x, smallest + rng.nextInt(Math.max(1, side - smallest)), side, rng);
+    }
+
+    /**
+     * Bilinear resize to size×size, then zero padding to padTo×padTo at a uniformly random offset: the
+     * transformation both DI and Xie et al.'s randomization defense are made of.
+     */
+    public static NDArray resizeAndPad(NDArray x, int size, int padTo, Random rng) {
+        NDArray resized = size == x.getShape().get(3) ? x : JniUtils.interpolate((PtNDArray) x, new long[] {size, size}, 2, false); // 2 = bilinear
+        int pad = padTo - size;
         int top = rng.nextInt(pad + 1);
         int left = rng.nextInt(pad + 1);
         return resized.pad(new Shape(left, pad - left, top, pad - top), 0);

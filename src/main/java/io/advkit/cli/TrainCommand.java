@@ -33,6 +33,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a CIFAR architecture, standardly or adversarially; checkpoints every epoch, resumable.")
 public final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     CommonOptions common;
 
@@ -172,6 +175,9 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer.Config cfg = new Trainer.Config(modelName, arch, classes, Normalization.named(normalization), epochs, batchSize, lr,
                 schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10);
         Trainer trainer = new Trainer(cfg, m, out, common.quiet);
+        if (spec != null) {
+            trainer.recordCommand("advkit train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        }
         for (String sig : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> trainer.requestStop());
         }

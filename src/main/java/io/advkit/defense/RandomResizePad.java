@@ -1,9 +1,7 @@
 package io.advkit.defense;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import io.advkit.attack.InputDiversity;
 
 import java.util.Random;
 
@@ -25,12 +23,7 @@ public final class RandomResizePad implements Preprocessor {
         if (outSize <= s) {
             throw new io.advkit.util.UserError("resize-pad size " + outSize + " must exceed the image size " + s);
         }
-        int r = s + rng.nextInt(outSize - s);
-        NDArray resized = r == s ? x : JniUtils.interpolate((PtNDArray) x, new long[] {r, r}, 2, false);
-        int pad = outSize - r;
-        int top = rng.nextInt(pad + 1);
-        int left = rng.nextInt(pad + 1);
-        return resized.pad(new Shape(left, pad - left, top, pad - top), 0);
+        return InputDiversity.resizeAndPad(x, s + rng.nextInt(outSize - s), outSize, rng);
     }
 
     @Override

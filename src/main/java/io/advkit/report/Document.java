@@ -69,8 +69,8 @@ public final class Document {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(esc(title)).append("</title>\n<style>\n")
                 .append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n")
-                .append("table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}\n")
-                .append("th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}tr:nth-child(even) td{background:#fafafa}\n")
+                .append("table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}td.num{text-align:right}\n")
+                .append("th{background:#f2f2f2}tr:nth-child(even) td{background:#fafafa}\n")
                 .append("figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{color:#555;font-size:13px}\n")
                 .append(".flag{color:#b2182b;font-weight:bold}.ok{color:#2166ac}\n</style></head><body>\n<h1>")
                 .append(esc(title)).append("</h1>\n");
@@ -85,7 +85,7 @@ public final class Document {
                 sb.append("</tr></thead><tbody>\n");
                 for (List<String> r : t.rows()) {
                     sb.append("<tr>");
-                    r.forEach(x -> sb.append("<td>").append(cell(x)).append("</td>"));
+                    r.forEach(x -> sb.append(x.matches("-?[0-9.,/%–]+") ? "<td class=\"num\">" : "<td>").append(cell(x)).append("</td>"));
                     sb.append("</tr>\n");
                 }
                 sb.append("</tbody></table>\n");

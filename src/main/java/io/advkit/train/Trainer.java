@@ -64,6 +64,13 @@ public final class Trainer {
         this.quiet = quiet;
     }
 
+    private String command;
+
+    /** The command line that started this run, recorded in train.json and the model files. */
+    public void recordCommand(String commandLine) {
+        this.command = commandLine;
+    }
+
     /** Asks the loop to checkpoint and stop after the current batch (signal handlers call this). */
     public void requestStop() {
         stop.set(true);
@@ -230,6 +237,9 @@ public final class Trainer {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("kind", "train");
         summary.put("config", configJson());
+        if (command != null) {
+            summary.put("command", command);
+        }
         summary.put("epochs_run", history.size());
         summary.put("stopped_early_for_catastrophic_overfitting", collapsed);
         summary.put("final_val_acc", history.isEmpty() ? null : history.get(history.size() - 1).get("val_acc"));
