@@ -24,19 +24,18 @@ public final class FastFgsmTraining implements TrainingMethod {
     }
 
     /** x + δ with δ ~ U(−ε, ε), clipped to [0,1]: the random start. */
-    static NDArray randomStart(NDArray x, double eps) {
-        return x.add(x.getManager().randomUniform((float) -eps, (float) eps, x.getShape())).clip(0, 1);
+    NDArray start(TrainContext ctx, NDArray x) {
+        return ctx.threat().randomStart(x);
     }
 
     /** The FGSM step from the random start: x + clip_ε(δ + α·sign(∇)), clipped to [0,1]. */
     NDArray adversarial(TrainContext ctx, NDArray x, NDArray y) {
         double eps = ctx.threat().eps();
-        NDArray start = randomStart(x, eps);
+        NDArray start = start(ctx, x);
         ctx.freezeWeights(true);
         NDArray grad = Gradients.of(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), start, ctx.manager()).gradient();
         ctx.freezeWeights(false);
-        NDArray delta = start.sub(x).add(grad.sign().mul(alphaOverEps * eps)).clip(-eps, eps);
-        return x.add(delta).clip(0, 1);
+        return ctx.threat().project(start.add(ctx.threat().step(grad, alphaOverEps * eps)), x);
     }
 
     @Override

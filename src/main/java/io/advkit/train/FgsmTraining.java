@@ -28,7 +28,7 @@ public final class FgsmTraining implements TrainingMethod {
         ctx.freezeWeights(true);
         NDArray grad = Gradients.of(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), x, ctx.manager()).gradient();
         ctx.freezeWeights(false);
-        NDArray xAdv = x.add(grad.sign().mul(eps)).clip(0, 1);
+        NDArray xAdv = ctx.threat().project(x.add(ctx.threat().step(grad, eps)), x);
         NDArray[] logits = new NDArray[1];
         float loss = ctx.backwardAndStep(() -> {
             NDArray clean = ctx.crossEntropy(ctx.logits(x), y);
