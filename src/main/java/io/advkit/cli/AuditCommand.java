@@ -29,7 +29,8 @@ public final class AuditCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
+            description = "zoo NAME, NAME=FILE, or ARCH:CLASSES:NORMALIZATION=FILE")
     String model;
 
     @Option(names = "--defense", defaultValue = "none", paramLabel = "SPEC", description = "jpeg:Q, slq, shield-ensemble, bitdepth:B, median:K, noise:S, resize-pad:N, chained with +, or none")
@@ -38,10 +39,10 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--eps", defaultValue = "8", description = "L-inf budget on the 0..255 scale (default ${DEFAULT-VALUE})")
     double eps;
 
-    @Option(names = "--pgd-steps", defaultValue = "20")
+    @Option(names = "--pgd-steps", defaultValue = "20", description = "PGD steps, step size 2.5*eps/steps (default ${DEFAULT-VALUE})")
     int pgdSteps;
 
-    @Option(names = "--apgd-iters", defaultValue = "50")
+    @Option(names = "--apgd-iters", defaultValue = "50", description = "APGD-CE and APGD-DLR iterations (default ${DEFAULT-VALUE})")
     int apgdIters;
 
     @Option(names = "--eot", defaultValue = "8", description = "EoT draws per gradient for random defenses (default ${DEFAULT-VALUE})")
@@ -53,13 +54,13 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--sweep", split = ",", defaultValue = "1,2,4,8,16", description = "eps sweep, 0..255 scale (default ${DEFAULT-VALUE})")
     double[] sweep;
 
-    @Option(names = "--random-draws", defaultValue = "20")
+    @Option(names = "--random-draws", defaultValue = "20", description = "random corners of the eps-box tried per image (default ${DEFAULT-VALUE})")
     int randomDraws;
 
-    @Option(names = "--batch-size", defaultValue = "100")
+    @Option(names = "--batch-size", defaultValue = "100", description = "images per batch (default ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "0")
+    @Option(names = "--seed", defaultValue = "0", description = "seed of random starts, draws and defenses (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "writes audit.json and audit.png")
@@ -78,8 +79,9 @@ public final class AuditCommand implements Callable<Integer> {
         Audit.Config cfg = new Audit.Config(new ThreatModel(io.advkit.attack.Norm.LINF, eps / 255), pgdSteps, apgdIters, eot, sweep,
                 randomDraws, batchSize, seed, d.approximation());
         Map<String, Object> result;
+        Path journal = out.resolve(".audit-journal.jsonl"); // a killed audit resumes from it with the same command
         try (ZooModel m = common.modelLoader().load(model)) {
-            result = new Audit(cfg).run(m, defense, set, common.quiet);
+            result = new Audit(cfg).run(m, defense, set, common.quiet, journal);
         }
         result.put("data", set.describe());
         result.put("run", RunInfo.describe());
@@ -92,6 +94,7 @@ public final class AuditCommand implements Callable<Integer> {
         series.put("adaptive (BPDA+EoT)", new double[][] {xs, accuracyFromSuccess((double[]) sw.get("adaptive_success"), result)});
         Charts.lines(out.resolve("audit.png"), "PGD accuracy vs eps: " + result.get("model") + " + " + result.get("defense"),
                 "eps (/255)", "accuracy under PGD (%)", series);
+        Files.deleteIfExists(journal); // audit.json now holds everything
         print(result);
         return 0;
     }

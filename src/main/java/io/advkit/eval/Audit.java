@@ -20,6 +20,7 @@ import io.advkit.defense.GradientMode;
 import io.advkit.model.Classifier;
 import io.advkit.util.Progress;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,88 +56,45 @@ public final class Audit {
     record Row(String name, String gradients, double eps255, boolean[] fooled) {}
 
     public Map<String, Object> run(Classifier base, String defense, ImageSet set, boolean quiet) {
-        ThreatModel tm = config.threat();
+        return run(base, defense, set, quiet, null);
+    }
+
+    /**
+     * As {@link #run(Classifier, String, ImageSet, boolean)}; with a journal file, each finished batch is appended
+     * to it and batches found there (from a killed run with the same settings) are not attacked again.
+     */
+    public Map<String, Object> run(Classifier base, String defense, ImageSet set, boolean quiet, Path journal) {
         boolean none = defense == null || defense.isBlank() || defense.equals("none");
-        Function<GradientMode, Classifier> defended = mode -> none ? base
-                : Defenses.wrap(base, defense, mode, config.approximation(), config.eot(), config.seed());
         boolean hasRandomOrNonDiff = !none; // with no preprocessing, naive and adaptive gradients are the same
         int n = set.size();
         boolean[] cleanCorrect = new boolean[n];
         Map<String, Row> rows = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
-        double[] sweep = config.sweepEps255();
-        int steps = 4 + 2 + 2 + 1 + 1 + 2 * sweep.length;
+        int steps = 8 + 3 + 2 * config.sweepEps255().length; // naive+adaptive suite, transfer, random, unbounded, sweep
+        AuditJournal done = journal == null ? null : AuditJournal.open(journal, fingerprint(base.name(), defense, set));
         try (Progress bar = Progress.items("audit", (long) n * steps, "img-attacks", quiet);
              NDManager root = NDManager.newBaseManager()) {
             int offset = 0;
             for (Batch b : new Batches(set, config.batchSize())) {
-                try (NDManager m = root.newSubManager()) {
-                    NDArray x = b.toNDArray(m);
-                    NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
-                    long seed = config.seed() * 1_000_003L + offset;
-                    // evaluation: the defended model as deployed (its own randomness, fixed per batch)
-                    Function<NDArray, boolean[]> fooled = adv -> {
-                        Classifier judge = defended.apply(GradientMode.NAIVE);
-                        NDArray pred = judge.logits(adv).argMax(1);
-                        long[] p = pred.toLongArray();
-                        long[] t = y.toLongArray();
-                        boolean[] f = new boolean[p.length];
-                        for (int i = 0; i < p.length; i++) {
-                            f[i] = p[i] != t[i];
-                        }
-                        return f;
-                    };
-                    boolean[] clean = fooled.apply(x);
-                    for (int i = 0; i < b.size(); i++) {
-                        cleanCorrect[offset + i] = !clean[i];
-                        names.add(set.name(b.indices()[i]));
+                BatchOutcome outcome = done == null ? null : done.get(offset);
+                if (outcome == null) {
+                    try (NDManager m = root.newSubManager()) {
+                        outcome = auditBatch(base, defense, none, b, offset, m, bar);
                     }
-                    for (GradientMode mode : hasRandomOrNonDiff ? List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE) : List.of(GradientMode.NAIVE)) {
-                        String g = mode == GradientMode.NAIVE ? "naive" : "adaptive";
-                        Classifier target = defended.apply(mode);
-                        List<Attack> suite = List.of(new FGM(tm.eps()), new PGD(config.pgdSteps(), 2.5 * tm.eps() / config.pgdSteps(), 1),
-                                new APGD(config.apgdIterations(), 1, Loss.CE, "apgd-ce"), new APGD(config.apgdIterations(), 1, Loss.DLR, "apgd-dlr"));
-                        for (Attack a : suite) {
-                            record(rows, a.name(), g, tm.eps255(), n, offset, fooled.apply(attack(a, target, x, y, tm, m, seed)));
-                            bar.step(b.size());
-                        }
+                    if (done != null) {
+                        done.append(offset, outcome);
                     }
-                    // transfer: white-box PGD on the undefended model
-                    NDArray transfer = attack(new PGD(config.pgdSteps(), 2.5 * tm.eps() / config.pgdSteps(), 1), base, x, y, tm, m, seed);
-                    record(rows, "transfer-pgd", "undefended", tm.eps255(), n, offset, fooled.apply(transfer));
-                    bar.step(b.size());
-                    // random corners of the ε-box
-                    boolean[] anyRandom = new boolean[b.size()];
-                    Engine.getInstance().setRandomSeed((int) seed);
-                    for (int r = 0; r < config.randomDraws(); r++) {
-                        NDArray signs = m.randomUniform(-1f, 1f, x.getShape()).sign();
-                        NDArray noisy = Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm);
-                        boolean[] f = fooled.apply(noisy);
-                        for (int i = 0; i < f.length; i++) {
-                            anyRandom[i] |= f[i];
-                        }
-                    }
-                    record(rows, "random", "none", tm.eps255(), n, offset, anyRandom);
-                    bar.step(b.size());
-                    // unbounded: every image should fall
-                    ThreatModel unbounded = tm.withEps(1.0);
-                    Classifier adaptive = defended.apply(hasRandomOrNonDiff ? GradientMode.ADAPTIVE : GradientMode.NAIVE);
-                    record(rows, "pgd-unbounded", hasRandomOrNonDiff ? "adaptive" : "naive", 255, n, offset,
-                            fooled.apply(attack(new PGD(config.pgdSteps(), 2.5 / config.pgdSteps(), 1), adaptive, x, y, unbounded, m, seed)));
-                    bar.step(b.size());
-                    for (double e : sweep) {
-                        ThreatModel te = tm.withEps(e / 255);
-                        for (GradientMode mode : List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE)) {
-                            if (mode == GradientMode.ADAPTIVE && !hasRandomOrNonDiff) {
-                                bar.step(b.size());
-                                continue;
-                            }
-                            Attack a = new PGD(config.pgdSteps(), 2.5 * te.eps() / config.pgdSteps(), 1);
-                            String g = mode == GradientMode.NAIVE ? "naive" : "adaptive";
-                            record(rows, "pgd-sweep", g, e, n, offset, fooled.apply(attack(a, defended.apply(mode), x, y, te, m, seed)));
-                            bar.step(b.size());
-                        }
-                    }
+                } else {
+                    bar.step((long) b.size() * steps);
+                }
+                for (int i = 0; i < b.size(); i++) {
+                    cleanCorrect[offset + i] = !outcome.cleanFooled()[i];
+                    names.add(set.name(b.indices()[i]));
+                }
+                for (Map.Entry<String, boolean[]> e : outcome.fooled().entrySet()) {
+                    String[] k = e.getKey().split("\\|");
+                    Row r = rows.computeIfAbsent(e.getKey(), key -> new Row(k[0], k[1], Double.parseDouble(k[2]), new boolean[n]));
+                    System.arraycopy(e.getValue(), 0, r.fooled(), offset, e.getValue().length);
                 }
                 offset += b.size();
             }
@@ -144,16 +102,98 @@ public final class Audit {
         return summarize(rows, cleanCorrect, names, base.name(), none ? "none" : defense, hasRandomOrNonDiff);
     }
 
+    /** What one batch's attacks did: clean misclassification and, per "attack|gradients|eps" key, who was fooled. */
+    record BatchOutcome(boolean[] cleanFooled, Map<String, boolean[]> fooled) {}
+
+    /** Everything that decides the audit's numbers, so a journal from other settings is never mixed in. */
+    private String fingerprint(String model, String defense, ImageSet set) {
+        return String.join(" ", model, String.valueOf(defense), set.describe().toString(), String.valueOf(set.size()),
+                config.threat().toString(), "pgd=" + config.pgdSteps(), "apgd=" + config.apgdIterations(), "eot=" + config.eot(),
+                "sweep=" + java.util.Arrays.toString(config.sweepEps255()), "random=" + config.randomDraws(),
+                "batch=" + config.batchSize(), "seed=" + config.seed(), "bpda=" + config.approximation());
+    }
+
+    private BatchOutcome auditBatch(Classifier base, String defense, boolean none, Batch b, int offset, NDManager m, Progress bar) {
+        ThreatModel tm = config.threat();
+        Function<GradientMode, Classifier> defended = mode -> none ? base
+                : Defenses.wrap(base, defense, mode, config.approximation(), config.eot(), config.seed());
+        boolean hasRandomOrNonDiff = !none;
+        Map<String, boolean[]> rows = new LinkedHashMap<>();
+        NDArray x = b.toNDArray(m);
+        NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
+        long seed = config.seed() * 1_000_003L + offset;
+        // evaluation: the defended model as deployed (its own randomness, fixed per batch)
+        Function<NDArray, boolean[]> fooled = adv -> {
+            Classifier judge = defended.apply(GradientMode.NAIVE);
+            long[] p = judge.logits(adv).argMax(1).toLongArray();
+            long[] t = y.toLongArray();
+            boolean[] f = new boolean[p.length];
+            for (int i = 0; i < p.length; i++) {
+                f[i] = p[i] != t[i];
+            }
+            return f;
+        };
+        boolean[] clean = fooled.apply(x);
+        for (GradientMode mode : hasRandomOrNonDiff ? List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE) : List.of(GradientMode.NAIVE)) {
+            String g = mode == GradientMode.NAIVE ? "naive" : "adaptive";
+            Classifier target = defended.apply(mode);
+            List<Attack> suite = List.of(new FGM(tm.eps()), new PGD(config.pgdSteps(), 2.5 * tm.eps() / config.pgdSteps(), 1),
+                    new APGD(config.apgdIterations(), 1, Loss.CE, "apgd-ce"), new APGD(config.apgdIterations(), 1, Loss.DLR, "apgd-dlr"));
+            for (Attack a : suite) {
+                rows.put(key(a.name(), g, tm.eps255()), fooled.apply(attack(a, target, x, y, tm, m, seed)));
+                bar.step(b.size());
+            }
+        }
+        if (!hasRandomOrNonDiff) {
+            bar.step(4L * b.size()); // the adaptive half of the suite is the naive half here
+        }
+        // transfer: white-box PGD on the undefended model
+        NDArray transfer = attack(new PGD(config.pgdSteps(), 2.5 * tm.eps() / config.pgdSteps(), 1), base, x, y, tm, m, seed);
+        rows.put(key("transfer-pgd", "undefended", tm.eps255()), fooled.apply(transfer));
+        bar.step(b.size());
+        // random corners of the ε-box
+        boolean[] anyRandom = new boolean[b.size()];
+        Engine.getInstance().setRandomSeed((int) seed);
+        for (int r = 0; r < config.randomDraws(); r++) {
+            NDArray signs = m.randomUniform(-1f, 1f, x.getShape()).sign();
+            NDArray noisy = Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm);
+            boolean[] f = fooled.apply(noisy);
+            for (int i = 0; i < f.length; i++) {
+                anyRandom[i] |= f[i];
+            }
+        }
+        rows.put(key("random", "none", tm.eps255()), anyRandom);
+        bar.step(b.size());
+        // unbounded: every image should fall
+        ThreatModel unbounded = tm.withEps(1.0);
+        Classifier adaptive = defended.apply(hasRandomOrNonDiff ? GradientMode.ADAPTIVE : GradientMode.NAIVE);
+        rows.put(key("pgd-unbounded", hasRandomOrNonDiff ? "adaptive" : "naive", 255),
+                fooled.apply(attack(new PGD(config.pgdSteps(), 2.5 / config.pgdSteps(), 1), adaptive, x, y, unbounded, m, seed)));
+        bar.step(b.size());
+        for (double e : config.sweepEps255()) {
+            ThreatModel te = tm.withEps(e / 255);
+            for (GradientMode mode : List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE)) {
+                if (mode == GradientMode.ADAPTIVE && !hasRandomOrNonDiff) {
+                    bar.step(b.size());
+                    continue;
+                }
+                Attack a = new PGD(config.pgdSteps(), 2.5 * te.eps() / config.pgdSteps(), 1);
+                String g = mode == GradientMode.NAIVE ? "naive" : "adaptive";
+                rows.put(key("pgd-sweep", g, e), fooled.apply(attack(a, defended.apply(mode), x, y, te, m, seed)));
+                bar.step(b.size());
+            }
+        }
+        return new BatchOutcome(clean, rows);
+    }
+
+    private static String key(String name, String gradients, double eps255) {
+        return name + "|" + gradients + "|" + eps255;
+    }
+
     private static NDArray attack(Attack a, Classifier model, NDArray x, NDArray y, ThreatModel tm, NDManager m, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(seed), m);
         return Lattice.round(a.run(p), x, tm);
-    }
-
-    private static void record(Map<String, Row> rows, String name, String gradients, double eps255, int n, int offset, boolean[] f) {
-        String key = name + "|" + gradients + "|" + eps255;
-        Row r = rows.computeIfAbsent(key, k -> new Row(name, gradients, eps255, new boolean[n]));
-        System.arraycopy(f, 0, r.fooled(), offset, f.length);
     }
 
     private Map<String, Object> summarize(Map<String, Row> rows, boolean[] cleanCorrect, List<String> names, String model,
