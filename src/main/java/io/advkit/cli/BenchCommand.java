@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, defaultValue = "resnet20_cifar10", description = "zoo model whose architecture to time (default ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "images per pass (default ${DEFAULT-VALUE})")
     int batchSize;
 
     @Option(names = "--seconds", defaultValue = "30", description = "time per variant, split over the rounds (default ${DEFAULT-VALUE})")
@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--train-methods", split = ",", description = "time training batches of these methods against standard, e.g. standard,fgsm-rs,pgd")
     List<String> trainMethods;
 
-    @Option(names = "--json", paramLabel = "FILE")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the figures as JSON")
     Path json;
 
     @Override

@@ -17,7 +17,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN", description = "result files or folders holding them")
     List<Path> runs;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "writes report.md, report.html and img/")
     Path out;
 
     @Override

@@ -51,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "ARCH", description = "architecture, e.g. resnet20, preresnet20, seresnet20, densenet40_k12")
     String arch;
 
-    @Option(names = "--classes", defaultValue = "10")
+    @Option(names = "--classes", defaultValue = "10", description = "number of classes (default ${DEFAULT-VALUE})")
     int classes;
 
     @Option(names = "--name", description = "model name (default ARCH_cifarCLASSES_advkit)")
@@ -60,28 +60,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--normalization", defaultValue = "pytorchcv-cifar", description = "input normalization key (default ${DEFAULT-VALUE})")
     String normalization;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run folder: checkpoint, logs, best/final weights")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "30")
+    @Option(names = "--epochs", defaultValue = "30", description = "(default ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "(default ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.1")
+    @Option(names = "--lr", defaultValue = "0.1", description = "peak learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
     @Option(names = "--schedule", defaultValue = "cosine", description = "multistep, cosine or onecycle (default ${DEFAULT-VALUE})")
     String schedule;
 
-    @Option(names = "--milestones", split = ",", description = "multistep epochs (default 50% and 75%)")
+    @Option(names = "--milestones", split = ",", description = "multistep epochs (default 50%% and 75%% of --epochs)")
     int[] milestones;
 
-    @Option(names = "--gamma", defaultValue = "0.1")
+    @Option(names = "--gamma", defaultValue = "0.1", description = "multistep LR factor (default ${DEFAULT-VALUE})")
     double gamma;
 
-    @Option(names = "--momentum", defaultValue = "0.9")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "(default ${DEFAULT-VALUE})")
     double momentum;
 
     @Option(names = "--nesterov", description = "Nesterov momentum")
@@ -90,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--wd", defaultValue = "5e-4", description = "weight decay (default ${DEFAULT-VALUE})")
     double weightDecay;
 
-    @Option(names = "--label-smoothing", defaultValue = "0")
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "(default ${DEFAULT-VALUE})")
     double labelSmoothing;
 
     @Option(names = "--method", defaultValue = "standard",
@@ -115,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lambda", description = "MART lambda (default 6), ALP/CLP lambda (0.5), gradreg lambda (0.1)")
     Double lambda;
 
-    @Option(names = "--seed", defaultValue = "0")
+    @Option(names = "--seed", defaultValue = "0", description = "initialization, shuffling and augmentation seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--resume", description = "continue from DIR/checkpoint.advkit")

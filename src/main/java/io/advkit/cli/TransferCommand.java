@@ -41,7 +41,7 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "writes transfer.md, transfer.json and transfer.png here")
     Path out;
 
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "(default ${DEFAULT-VALUE})")
     int batchSize;
 
     @Override

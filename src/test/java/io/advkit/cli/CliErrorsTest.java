@@ -49,6 +49,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void everyCommandsHelpRendersWithoutWarnings() {
+        for (String c : new String[] {"models", "eval", "attack", "transfer", "train", "audit", "report", "bench"}) {
+            Object[] r = run(c, "--help");
+            assertThat((int) r[0]).isZero();
+            // picocli prints a WARN line to stderr when a description is not a valid format string
+            assertThat((String) r[2]).as(c).isEmpty();
+            assertThat((String) r[1]).as(c).contains("Usage: advkit " + c);
+        }
+    }
+
+    @Test
     void badInputsAreOneLineErrors() throws IOException {
         Path img = Shared.require("data/cifar-100_eval/0_0.png");
         String weights = Shared.require("weights/cifar100/cifar100_resnet56-f2eff4c8.pt").toString();
