@@ -86,14 +86,32 @@ public final class TransferCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** "mi-di-ti eps 8 from cifar100_resnet20+cifar100_resnet56", read from the folder's attack.json. */
+    /** "mi-di-ti (10 steps) eps 8 from cifar100_resnet20+cifar100_resnet56", read from the folder's attack.json. */
     static String label(Path dir) {
         Path f = dir.resolve("attack.json");
         if (!Files.exists(f)) {
             return dir.getFileName().toString();
         }
         JsonObject cfg = Json.read(f).getAsJsonObject().getAsJsonObject("config");
-        StringBuilder sb = new StringBuilder(cfg.getAsJsonObject("attack").get("attack").getAsString());
+        JsonObject attack = cfg.getAsJsonObject("attack");
+        StringBuilder sb = new StringBuilder(attack.get("attack").getAsString());
+        // what tells two runs of one attack apart: its steps and, for ensembles, how they were fused
+        List<String> details = new ArrayList<>();
+        if (attack.has("steps")) {
+            details.add(attack.get("steps").getAsInt() + " steps");
+        }
+        if (attack.has("translation_invariance")) {
+            details.add(attack.get("translation_invariance").getAsString().replaceAll("TI\\(kernel=(\\d+).*", "TI kernel $1"));
+        }
+        if (attack.has("samples")) {
+            details.add(attack.get("samples").getAsInt() + " samples");
+        }
+        if (cfg.has("fusion") && cfg.getAsJsonArray("surrogates").size() > 1 && !cfg.get("fusion").getAsString().equals("loss")) {
+            details.add(cfg.get("fusion").getAsString() + " fusion");
+        }
+        if (!details.isEmpty()) {
+            sb.append(" (").append(String.join(", ", details)).append(")");
+        }
         sb.append(" eps ").append(Math.round(cfg.get("eps_255").getAsDouble()));
         List<String> s = new ArrayList<>();
         cfg.getAsJsonArray("surrogates").forEach(e -> s.add(shortName(e.getAsString())));

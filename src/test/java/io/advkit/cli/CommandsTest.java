@@ -62,7 +62,7 @@ class CommandsTest {
                 "--weights-dir", weights, "--out", transfer.toString());
         assertThat((int) r[0]).as((String) r[2]).isZero();
         assertThat(transfer.resolve("transfer.png")).exists();
-        assertThat(Files.readString(transfer.resolve("transfer.md"))).contains("| clean | 100.0 |").contains("mi-di eps 8 from cifar100_resnet20");
+        assertThat(Files.readString(transfer.resolve("transfer.md"))).contains("| clean | 100.0 |").contains("mi-di (3 steps) eps 8 from cifar100_resnet20");
 
         Path audit = tmp.resolve("audit");
         r = CliErrorsTest.run("audit", "-q", "--data", clean.toString(), "-m", "cifar100_resnet20", "--defense", "bitdepth:5",
