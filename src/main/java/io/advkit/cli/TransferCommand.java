@@ -97,7 +97,7 @@ public final class TransferCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(attack.get("attack").getAsString());
         // what tells two runs of one attack apart: its steps and, for ensembles, how they were fused
         List<String> details = new ArrayList<>();
-        if (attack.has("steps")) {
+        if (attack.has("steps") && attack.get("steps").getAsInt() > 1) {
             details.add(attack.get("steps").getAsInt() + " steps");
         }
         if (attack.has("translation_invariance")) {
