@@ -15,7 +15,7 @@ else
   surrogates=(-s akamaster_resnet20 ${EXTRA_SURROGATES:-})
   victims=(-v akamaster_resnet32 -v akamaster_resnet20 ${EXTRA_VICTIMS:-})
 fi
-attacks=(${ATTACKS:-fgsm pgd mi mi-di mi-di-ti vmi-di-ti})
+attacks=(${ATTACKS:-fgsm pgd mi mi-di mi-di-ti})
 rows=()
 for a in "${attacks[@]}"; do
   extra=()
