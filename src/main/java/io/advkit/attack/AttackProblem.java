@@ -42,13 +42,28 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
      * Objective value, input gradient and the model's logits at x, from one forward and backward pass
      * where the model allows it (else a second forward for the logits).
      */
-    public Gradients.ValueAndGradient evaluate(NDArray x, ai.djl.ndarray.NDManager manager) {
+    public Gradients.ValueAndGradient evaluate(NDArray x, NDManager manager) {
         Loss l = ascentLoss();
         if (model.objectiveIsLossOfLogits() && model.gradientSamples() == 1) {
             return Gradients.withLogits(model::logits, z -> l.perExample(z, goal), x, manager);
         }
         Gradients.ValueAndGradient r = Gradients.averaged(objective(), x, manager, model.gradientSamples());
-        return new Gradients.ValueAndGradient(r.value(), r.gradient(), model.logits(x));
+        NDArray logits;
+        try (NDManager forward = scopedForward(x, manager)) {
+            logits = model.logits(x);
+            logits.attach(manager);
+        }
+        return new Gradients.ValueAndGradient(r.value(), r.gradient(), logits);
+    }
+
+    /**
+     * A manager for one forward pass at x: DJL puts a forward's activations in its input's manager, which may
+     * live for a whole attack (hundreds of steps); attached here they are freed as soon as the pass is over.
+     */
+    private static NDManager scopedForward(NDArray x, NDManager parent) {
+        NDManager forward = parent.newSubManager();
+        x.tempAttach(forward);
+        return forward;
     }
 
     /** Per image, from logits: does the prediction fool the model (wrong class, or the goal class when targeted)? */
@@ -69,6 +84,8 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
 
     /** Per image: does xAdv fool the model (untargeted: any wrong class; targeted: the goal class)? */
     public boolean[] success(NDArray xAdv) {
-        return fooled(model.logits(xAdv));
+        try (NDManager forward = scopedForward(xAdv, xAdv.getManager())) {
+            return fooled(model.logits(xAdv));
+        }
     }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
  * operand's manager, so a step computed from long-lived arrays would leave its temporaries in their
  * managers, piling up over hundreds of steps. Here each step gets its own manager, with every live array
  * (and the batch's inputs) temporarily attached to it: all of the step's temporaries land there and are
- * freed when it closes. Arrays that must outlive the step are {@link #keep kept}; the arrays they replace
+ * freed when it closes. An array kept during a step stays attached to the step until it ends, so that
+ * operations on it later in the same step do not leave their results in the long-lived scope. Arrays that must outlive the step are {@link #keep kept}; the arrays they replace
  * are freed once the step is over. Memory therefore stays flat however many steps run.
  */
 final class AttackScope implements AutoCloseable {
@@ -22,6 +23,7 @@ final class AttackScope implements AutoCloseable {
     private final List<NDArray> inputs;
     private final Set<NDArray> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<NDArray> retired = new ArrayList<>();
+    private NDManager current; // the open step, if any
 
     /** @param inputs batch arrays every step reads (clean images, labels); owned by the caller */
     AttackScope(NDManager parent, NDArray... inputs) {
@@ -38,12 +40,17 @@ final class AttackScope implements AutoCloseable {
         for (NDArray a : reads) {
             a.tempAttach(step);
         }
+        current = step;
         return step;
     }
 
     /** Keeps {@code next} beyond the current step; {@code old} (may be null) is freed after the step. */
     NDArray keep(NDArray next, NDArray old) {
         next.attach(scope);
+        if (current != null && current.isOpen()) {
+            // still read later in this step: until it ends, what is computed from it belongs to the step too
+            next.tempAttach(current);
+        }
         live.add(next);
         if (old != null && old != next) {
             retire(old);

@@ -123,9 +123,15 @@ public final class Audit {
         NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
         long seed = config.seed() * 1_000_003L + offset;
         // evaluation: the defended model as deployed (its own randomness, fixed per batch)
+        // The forward's activations attach to the input's manager: with the batch's manager they would pile up
+        // over the ~30 evaluations of a batch (gigabytes for a ResNet-56), so each evaluation gets its own.
         Function<NDArray, boolean[]> fooled = adv -> {
             Classifier judge = defended.apply(GradientMode.NAIVE);
-            long[] p = judge.logits(adv).argMax(1).toLongArray();
+            long[] p;
+            try (NDManager eval = m.newSubManager()) {
+                adv.tempAttach(eval);
+                p = judge.logits(adv).argMax(1).toLongArray();
+            }
             long[] t = y.toLongArray();
             boolean[] f = new boolean[p.length];
             for (int i = 0; i < p.length; i++) {
@@ -155,9 +161,12 @@ public final class Audit {
         boolean[] anyRandom = new boolean[b.size()];
         Engine.getInstance().setRandomSeed((int) seed);
         for (int r = 0; r < config.randomDraws(); r++) {
-            NDArray signs = m.randomUniform(-1f, 1f, x.getShape()).sign();
-            NDArray noisy = Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm);
-            boolean[] f = fooled.apply(noisy);
+            boolean[] f;
+            try (NDManager draw = m.newSubManager()) {
+                x.tempAttach(draw);
+                NDArray signs = draw.randomUniform(-1f, 1f, x.getShape()).sign();
+                f = fooled.apply(Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm));
+            }
             for (int i = 0; i < f.length; i++) {
                 anyRandom[i] |= f[i];
             }

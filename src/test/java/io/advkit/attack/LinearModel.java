@@ -7,7 +7,7 @@ import io.advkit.model.Classifier;
 
 /** logits = W·vec(x) + b: a model whose input gradients have closed forms. */
 final class LinearModel implements Classifier {
-    private final NDArray w; // K × D
+    private final NDArray wT; // D × K, transposed once: a transpose per forward would land in the weights' manager
     private final NDArray b;
 
     LinearModel(NDManager m, float[][] weights) {
@@ -17,18 +17,18 @@ final class LinearModel implements Classifier {
         for (int i = 0; i < k; i++) {
             System.arraycopy(weights[i], 0, flat, i * d, d);
         }
-        this.w = m.create(flat, new Shape(k, d));
+        this.wT = m.create(flat, new Shape(k, d)).transpose();
         this.b = m.zeros(new Shape(k));
     }
 
     @Override
     public NDArray logits(NDArray x) {
-        return x.reshape(x.getShape().get(0), -1).matMul(w.transpose()).add(b);
+        return x.reshape(x.getShape().get(0), -1).matMul(wT).add(b);
     }
 
     @Override
     public int numClasses() {
-        return (int) w.getShape().get(0);
+        return (int) wT.getShape().get(1);
     }
 
     @Override
