@@ -68,6 +68,10 @@ public final class ReportBuilder {
             }
             JsonObject o = e.getAsJsonObject();
             String kind = o.get("kind").getAsString();
+            if (o.has("status") && !"complete".equals(o.get("status").getAsString())) {
+                counts.merge("unfinished", 1, Integer::sum); // an interrupted job's manifest: nothing to report yet
+                continue;
+            }
             counts.merge(kind, 1, Integer::sum);
             switch (kind) {
                 case "eval" -> eval(o, f);

@@ -73,7 +73,9 @@ class CommandsTest {
         assertThat(a.get("defense").getAsString()).isEqualTo("bitdepth:5");
 
         Path report = tmp.resolve("report");
-        r = CliErrorsTest.run("report", adv.toString(), transfer.toString(), audit.toString(), "--out", report.toString());
+        Path unfinished = Files.createDirectories(tmp.resolve("unfinished")); // a killed attack's manifest is left out
+        Files.writeString(unfinished.resolve("attack.json"), "{\"kind\": \"attack\", \"status\": \"running\", \"config\": {}}");
+        r = CliErrorsTest.run("report", adv.toString(), transfer.toString(), audit.toString(), unfinished.toString(), "--out", report.toString());
         assertThat((int) r[0]).as((String) r[2]).isZero();
         String html = Files.readString(report.resolve("report.html"));
         assertThat(html).contains("<h2>Attacks</h2>").contains("Transfer matrix").contains("Symptoms of obfuscated gradients");
