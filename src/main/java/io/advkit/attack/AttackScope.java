@@ -14,9 +14,10 @@ import java.util.Set;
  * operand's manager, so a step computed from long-lived arrays would leave its temporaries in their
  * managers, piling up over hundreds of steps. Here each step gets its own manager, with every live array
  * (and the batch's inputs) temporarily attached to it: all of the step's temporaries land there and are
- * freed when it closes. An array kept during a step stays attached to the step until it ends, so that
- * operations on it later in the same step do not leave their results in the long-lived scope. Arrays that must outlive the step are {@link #keep kept}; the arrays they replace
- * are freed once the step is over. Memory therefore stays flat however many steps run.
+ * freed when it closes. Arrays that must outlive the step are {@link #keep kept} (and stay attached to the
+ * step until it ends, so operations on them later in the same step do not leave results in the long-lived
+ * scope); the arrays they replace are freed once the step is over. The number of live arrays therefore stays
+ * flat however many steps run ({@code AttackMemoryTest}).
  */
 final class AttackScope implements AutoCloseable {
     private final NDManager scope;
