@@ -198,6 +198,9 @@ public final class BenchCommand implements Callable<Integer> {
                 io.advkit.train.TrainingMethod method = defaults.method(tm.eps());
                 variants.put(name, () -> {
                     try (NDManager s = root.newSubManager()) {
+                        // results follow their first operand's manager: with the batch in root they would pile up there
+                        x.tempAttach(s);
+                        y.tempAttach(s);
                         method.trainBatch(io.advkit.train.TrainContext.forBenchmark(model, sgd, 0.01, tm, s), x, y);
                     }
                 });
