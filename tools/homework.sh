@@ -5,16 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ds=$1; shift
-out=runs/homework/$ds
-if [ "$ds" = cifar100 ]; then
-  data=../shared/data/cifar-100_eval; wd=../shared/weights/cifar100
-  surrogates=(-s cifar100_resnet20 -s cifar100_resnet56)
-  victims=(-v ace_resnet32_cifar100 -v cifar100_resnet20 -v cifar100_resnet56)
-else
-  data=../shared/data/cifar-10_eval; wd=../shared/weights/cifar10
-  surrogates=(-s akamaster_resnet20 ${EXTRA_SURROGATES:-})
-  victims=(-v akamaster_resnet32 -v akamaster_resnet20 ${EXTRA_VICTIMS:-})
-fi
+source tools/homework_data.sh
 attacks=(${ATTACKS:-fgsm pgd mi mi-di mi-di-ti})
 rows=()
 for a in "${attacks[@]}"; do

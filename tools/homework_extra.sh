@@ -5,14 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ds=$1; shift
-out=runs/homework/$ds
-if [ "$ds" = cifar100 ]; then
-  data=../shared/data/cifar-100_eval; wd=../shared/weights/cifar100
-  surrogates=(-s cifar100_resnet20 -s cifar100_resnet56)
-else
-  data=../shared/data/cifar-10_eval; wd=../shared/weights/cifar10
-  surrogates=(-s akamaster_resnet20 ${EXTRA_SURROGATES:-})
-fi
+source tools/homework_data.sh
 while read -r name attack opts; do
   [ -z "$name" ] && continue
   cmd=(bin/advkit attack -q --data "$data" --out "$out/$name" "${surrogates[@]}" --attack "$attack" --eps 8 --seed 0 --weights-dir "$wd" $opts "$@")

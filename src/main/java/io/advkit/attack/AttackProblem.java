@@ -58,9 +58,10 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
 
     /**
      * A manager for one forward pass at x: DJL puts a forward's activations in its input's manager, which may
-     * live for a whole attack (hundreds of steps); attached here they are freed as soon as the pass is over.
+     * live for a whole attack or audit batch; with x attached here (until the returned manager closes) they are
+     * freed as soon as the pass is over.
      */
-    private static NDManager scopedForward(NDArray x, NDManager parent) {
+    public static NDManager scopedForward(NDArray x, NDManager parent) {
         NDManager forward = parent.newSubManager();
         x.tempAttach(forward);
         return forward;

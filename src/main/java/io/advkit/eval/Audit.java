@@ -128,8 +128,7 @@ public final class Audit {
         Function<NDArray, boolean[]> fooled = adv -> {
             Classifier judge = defended.apply(GradientMode.NAIVE);
             long[] p;
-            try (NDManager eval = m.newSubManager()) {
-                adv.tempAttach(eval);
+            try (NDManager eval = AttackProblem.scopedForward(adv, m)) {
                 p = judge.logits(adv).argMax(1).toLongArray();
             }
             long[] t = y.toLongArray();
@@ -162,8 +161,7 @@ public final class Audit {
         Engine.getInstance().setRandomSeed((int) seed);
         for (int r = 0; r < config.randomDraws(); r++) {
             boolean[] f;
-            try (NDManager draw = m.newSubManager()) {
-                x.tempAttach(draw);
+            try (NDManager draw = AttackProblem.scopedForward(x, m)) {
                 NDArray signs = draw.randomUniform(-1f, 1f, x.getShape()).sign();
                 f = fooled.apply(Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm));
             }
