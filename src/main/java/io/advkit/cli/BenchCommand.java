@@ -223,6 +223,8 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private Map<String, Object> memory(ZooModel m, NDArray x, NDArray y, ThreatModel tm, NDManager root) {
         java.util.List<Long> rss = new java.util.ArrayList<>();
+        java.util.List<Long> heap = new java.util.ArrayList<>(); // committed Java heap, KiB, at the same instants
+        var memoryBean = java.lang.management.ManagementFactory.getMemoryMXBean();
         Thread attackThread;
         RuntimeException[] failure = new RuntimeException[1];
         try (NDManager s = root.newSubManager()) {
@@ -237,6 +239,7 @@ public final class BenchCommand implements Callable<Integer> {
             attackThread.start();
             while (attackThread.isAlive()) {
                 rss.add(residentKiB());
+                heap.add(memoryBean.getHeapMemoryUsage().getCommitted() / 1024);
                 try {
                     attackThread.join(500);
                 } catch (InterruptedException e) {
@@ -254,16 +257,36 @@ public final class BenchCommand implements Callable<Integer> {
         long last = rss.get(rss.size() - 1);
         long peak = rss.stream().skip(warm).mapToLong(Long::longValue).max().orElse(last);
         double growth = 100.0 * (last - base) / base;
-        System.out.printf("memory over %d PGD steps: RSS after warm-up %d MiB, peak %d MiB, at the end %d MiB, growth %.2f%%%n",
-                memorySteps, base / 1024, peak / 1024, last / 1024, growth);
+        long heapGrowth = heap.get(heap.size() - 1) - heap.get(warm);
+        System.out.printf("memory over %d PGD steps: RSS after warm-up %d MiB, peak %d MiB, at the end %d MiB, growth %.2f%%; "
+                        + "committed Java heap %d -> %d MiB%n",
+                memorySteps, base / 1024, peak / 1024, last / 1024, growth, heap.get(warm) / 1024, heap.get(heap.size() - 1) / 1024);
+        boolean heapPinned = javaHeapPinned();
+        if (!heapPinned) {
+            // G1 touches its committed regions' pages gradually as it cycles through them, so an unpinned heap shows
+            // up as RSS growth even at a constant committed size: it says nothing about native memory
+            // (docs/BENCHMARKS.md: +23% over 2000 steps with the launcher's -Xmx6g, +0.2% with the heap pinned)
+            System.out.println("note: the Java heap is not pre-touched, so RSS growth includes heap pages first used during the run; "
+                    + "for native memory alone run with ADVKIT_JAVA_OPTS=\"-Xms1g -Xmx1g -XX:+AlwaysPreTouch\"");
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("steps", memorySteps);
+        r.put("java_heap_pinned", heapPinned);
         r.put("rss_kib_samples_every_500ms", rss);
+        r.put("java_heap_committed_kib_samples", heap);
+        r.put("java_heap_committed_growth_kib", heapGrowth);
         r.put("rss_after_warmup_kib", base);
         r.put("rss_peak_kib", peak);
         r.put("rss_end_kib", last);
         r.put("growth_percent", growth);
         return r;
+    }
+
+    /** True when the heap cannot grow and all of it is resident from the start (-Xms = -Xmx, -XX:+AlwaysPreTouch). */
+    private static boolean javaHeapPinned() {
+        var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        boolean preTouch = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch");
+        return preTouch && heap.getMax() == heap.getCommitted();
     }
 
     private static long residentKiB() {
@@ -287,7 +310,9 @@ public final class BenchCommand implements Callable<Integer> {
             xi.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = m.logits(xi);
-                NDArray loss = logits.logSoftmax(1).gather(y.toType(ai.djl.ndarray.types.DataType.INT64, false).expandDims(1), 1).neg().sum();
+                NDArray y64 = y.toType(ai.djl.ndarray.types.DataType.INT64, false);
+                y64.attach(s); // else it would pile up in y's long-lived manager, one per timed call
+                NDArray loss = logits.logSoftmax(1).gather(y64.expandDims(1), 1).neg().sum();
                 gc.backward(loss);
             }
             xi.getGradient().toFloatArray();
