@@ -266,8 +266,8 @@ public final class BenchCommand implements Callable<Integer> {
             // G1 touches its committed regions' pages gradually as it cycles through them, so an unpinned heap shows
             // up as RSS growth even at a constant committed size: it says nothing about native memory
             // (docs/BENCHMARKS.md: +23% over 2000 steps with the launcher's -Xmx6g, +0.2% with the heap pinned)
-            System.out.println("note: the Java heap is not pre-touched, so RSS growth includes heap pages first used during the run; "
-                    + "for native memory alone run with ADVKIT_JAVA_OPTS=\"-Xms1g -Xmx1g -XX:+AlwaysPreTouch\"");
+            System.out.println("note: the Java heap is not fixed and pre-touched (-Xms = -Xmx, -XX:+AlwaysPreTouch), "
+                    + "so RSS growth includes heap pages first used during the run; for native memory alone run with ADVKIT_JAVA_OPTS=\"-Xms1g -Xmx1g -XX:+AlwaysPreTouch\"");
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("steps", memorySteps);
