@@ -136,7 +136,12 @@ public final class TrainCommand implements Callable<Integer> {
             case "mart" -> new MartTraining(attackSteps, a, lambda == null ? 6 : lambda);
             case "alp" -> new LogitPairingTraining(true, attackSteps, a, lambda == null ? 0.5 : lambda);
             case "clp" -> new LogitPairingTraining(false, attackSteps, a, lambda == null ? 0.5 : lambda);
-            case "gradreg" -> new GradientRegularization(lambda == null ? 0.1 : lambda);
+            case "gradreg" -> {
+                // a known defect, said where it bites rather than only in the docs
+                System.err.println("advkit: warning: gradreg leaks about one batch graph per batch (double backprop through DJL); "
+                        + "only short runs fit in memory (docs/BENCHMARKS.md)");
+                yield new GradientRegularization(lambda == null ? 0.1 : lambda);
+            }
             default -> throw new UserError("unknown --method '" + method + "'; expected standard, fgsm, fgsm-rs, free, pgd, trades, mart, alp, clp or gradreg");
         };
     }
