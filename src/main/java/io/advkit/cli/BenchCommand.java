@@ -84,9 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
                     m.logits(xi).toFloatArray();
                 }
             });
-            variants.put("forward+input-gradient", () -> rawInputGradient(m, x, y, root));
-            ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
             NDArray y64 = y.toType(ai.djl.ndarray.types.DataType.INT64, false);
+            variants.put("forward+input-gradient", () -> rawInputGradient(m, x, y64, root));
+            ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
             if (attack != null) {
                 AttackSpec spec = new AttackSpec();
                 spec.steps = attackSteps;
@@ -257,11 +257,12 @@ public final class BenchCommand implements Callable<Integer> {
         long last = rss.get(rss.size() - 1);
         long peak = rss.stream().skip(warm).mapToLong(Long::longValue).max().orElse(last);
         double growth = 100.0 * (last - base) / base;
-        long heapGrowth = heap.get(heap.size() - 1) - heap.get(warm);
+        long heapBase = heap.get(warm);
+        long heapLast = heap.get(heap.size() - 1);
         System.out.printf("memory over %d PGD steps: RSS after warm-up %d MiB, peak %d MiB, at the end %d MiB, growth %.2f%%; "
                         + "committed Java heap %d -> %d MiB%n",
-                memorySteps, base / 1024, peak / 1024, last / 1024, growth, heap.get(warm) / 1024, heap.get(heap.size() - 1) / 1024);
-        boolean heapPinned = javaHeapPinned();
+                memorySteps, base / 1024, peak / 1024, last / 1024, growth, heapBase / 1024, heapLast / 1024);
+        boolean heapPinned = javaHeapPinned(memoryBean);
         if (!heapPinned) {
             // G1 touches its committed regions' pages gradually as it cycles through them, so an unpinned heap shows
             // up as RSS growth even at a constant committed size: it says nothing about native memory
@@ -274,7 +275,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("java_heap_pinned", heapPinned);
         r.put("rss_kib_samples_every_500ms", rss);
         r.put("java_heap_committed_kib_samples", heap);
-        r.put("java_heap_committed_growth_kib", heapGrowth);
+        r.put("java_heap_committed_growth_kib", heapLast - heapBase);
         r.put("rss_after_warmup_kib", base);
         r.put("rss_peak_kib", peak);
         r.put("rss_end_kib", last);
@@ -283,8 +284,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** True when the heap cannot grow and all of it is resident from the start (-Xms = -Xmx, -XX:+AlwaysPreTouch). */
-    private static boolean javaHeapPinned() {
-        var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    private static boolean javaHeapPinned(java.lang.management.MemoryMXBean memoryBean) {
+        var heap = memoryBean.getHeapMemoryUsage();
         boolean preTouch = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch");
         return preTouch && heap.getMax() == heap.getCommitted();
     }
@@ -302,17 +303,16 @@ public final class BenchCommand implements Callable<Integer> {
         throw new io.advkit.util.UserError("no VmRSS in /proc/self/status");
     }
 
-    /** The baseline an attack step is compared with: one forward, cross-entropy, backward to the input. */
+    /** The baseline an attack step is compared with: one forward, cross-entropy (y: INT64 labels), backward to the input. */
     static void rawInputGradient(ZooModel m, NDArray x, NDArray y, NDManager root) {
         try (NDManager s = root.newSubManager()) {
+            y.tempAttach(s); // what is computed from the labels is freed with s, not left in their long-lived manager
             NDArray xi = x.duplicate();
             xi.attach(s);
             xi.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = m.logits(xi);
-                NDArray y64 = y.toType(ai.djl.ndarray.types.DataType.INT64, false);
-                y64.attach(s); // else it would pile up in y's long-lived manager, one per timed call
-                NDArray loss = logits.logSoftmax(1).gather(y64.expandDims(1), 1).neg().sum();
+                NDArray loss = logits.logSoftmax(1).gather(y.expandDims(1), 1).neg().sum();
                 gc.backward(loss);
             }
             xi.getGradient().toFloatArray();
