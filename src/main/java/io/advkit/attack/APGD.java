@@ -2,10 +2,10 @@ package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.advkit.util.Params;
 import io.advkit.util.UserError;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Auto-PGD (Croce and Hein 2020, "Reliable evaluation of adversarial robustness with an ensemble of
@@ -15,25 +15,27 @@ import java.util.Map;
  * iterations, then ever closer: −3% each, at least 6%) η is halved and the iterate reset to the best point
  * for every image whose loss rose in fewer than ρ = 75% of the steps since the last checkpoint, or whose
  * best loss did not improve while η was not just reduced. Each image keeps its first fooling iterate, else
- * its highest-loss one; restarts rerun from new random starts for images not yet fooled.
+ * its highest-loss one. Restarts are {@link Restarts}.
  */
 public final class APGD implements Attack {
     private static final double RHO = 0.75;
+    private static final float MOMENTUM = 0.75f;
 
     private final int iterations;
-    private final int restarts;
     private final Loss loss;
     private final String name;
 
-    /** @param loss {@link Loss#CE} (APGD-CE) or {@link Loss#DLR} (APGD-DLR) */
-    public APGD(int iterations, int restarts, Loss loss, String name) {
-        if (iterations < 2 || restarts < 1) {
-            throw new UserError("APGD needs at least 2 iterations and 1 restart");
+    /**
+     * @param loss     the loss APGD maximizes, whatever the problem's: {@link Loss#CE} or {@link Loss#DLR}
+     * @param lossName its name in the attack's ("ce" gives "apgd-ce")
+     */
+    public APGD(int iterations, Loss loss, String lossName) {
+        if (iterations < 2) {
+            throw UserError.invalid("steps", "APGD needs at least 2 iterations, got " + iterations);
         }
         this.iterations = iterations;
-        this.restarts = restarts;
         this.loss = loss;
-        this.name = name;
+        this.name = "apgd-" + lossName;
     }
 
     @Override
@@ -41,200 +43,126 @@ public final class APGD implements Attack {
         return name;
     }
 
-    @Override
-    public NDArray run(AttackProblem p0) {
-        if (p0.threat().norm() == Norm.L1) {
-            throw new UserError(name + " supports the linf and l2 norms");
-        }
-        AttackProblem p = p0.withLoss(loss);
-        int n = (int) p.x().getShape().get(0);
-        boolean[] fooled = new boolean[n];
-        float[] bestLossAll = new float[n];
-        java.util.Arrays.fill(bestLossAll, Float.NEGATIVE_INFINITY);
-        try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
-            NDArray result;
-            try (NDManager step = s.openStep()) {
-                result = s.keep(p.x().duplicate(), null);
-            }
-            s.endStep();
-            for (int r = 0; r < restarts; r++) {
-                if (r > 0 && allTrue(fooled)) {
-                    break;
-                }
-                result = singleRun(p, s, result, fooled, bestLossAll);
-            }
-            return s.release(result, p.manager());
-        }
+    /** Per-image bookkeeping of one run; the arrays are kept across steps in the run's scope. */
+    private static final class Run {
+        NDArray x;
+        NDArray xOld;
+        NDArray grad;
+        NDArray xBest;       // highest loss so far
+        NDArray gradBest;    // the gradient there
+        NDArray xFooling;    // first fooling iterate
+        float[] lossBest;
+        boolean[] fooled;
     }
 
-    /** One run from a random start; merges into {@code result} per image and returns the new result. */
-    private NDArray singleRun(AttackProblem p, AttackScope s, NDArray result, boolean[] fooledAll, float[] bestLossAll) {
+    @Override
+    public NDArray run(AttackProblem problem) {
+        if (problem.threat().norm() == Norm.L1) {
+            throw UserError.invalid("norm", name + " supports the linf and l2 norms");
+        }
+        AttackProblem p = problem.withLoss(loss);
         ThreatModel tm = p.threat();
-        int n = fooledAll.length;
+        int n = (int) p.x().getShape().get(0);
         int k = Math.max((int) (0.22 * iterations), 1);
         int kMin = Math.max((int) (0.06 * iterations), 1);
         int kDecrease = Math.max((int) (0.03 * iterations), 1);
         float[][] lossSteps = new float[iterations][n];
-        float[] stepSize = new float[n];
-        java.util.Arrays.fill(stepSize, (float) (2 * tm.eps()));
+        float[] eta = new float[n];
+        Arrays.fill(eta, (float) (2 * tm.eps()));
         boolean[] reducedLastCheck = new boolean[n];
-        java.util.Arrays.fill(reducedLastCheck, true);
-        boolean[] fooledRun = new boolean[n];
-
-        NDArray xAdv;
-        NDArray xOld;
-        NDArray xBest;
-        NDArray xBestAdv;
-        NDArray grad;
-        NDArray gradBest;
-        float[] lossBest;
-        try (NDManager step = s.openStep()) {
-            xAdv = s.keep(randomStart(p), null);
-            Gradients.ValueAndGradient e = p.evaluate(xAdv, step);
-            grad = s.keep(e.gradient(), null);
-            gradBest = s.keep(grad.duplicate(), null);
-            xBest = s.keep(xAdv.duplicate(), null);
-            xBestAdv = s.keep(xAdv.duplicate(), null);
-            xOld = s.keep(xAdv.duplicate(), null);
-            lossBest = e.value().toFloatArray();
-            boolean[] f = p.fooled(e.logits());
-            System.arraycopy(f, 0, fooledRun, 0, n);
-        }
-        s.endStep();
-        float[] lossBestLastCheck = lossBest.clone();
-        int sinceCheck = 0;
-        for (int i = 0; i < iterations; i++) {
+        Arrays.fill(reducedLastCheck, true);
+        try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
+            Run r = new Run();
             try (NDManager step = s.openStep()) {
-                NDArray eta = step.create(stepSize).reshape(n, 1, 1, 1);
-                NDArray momentumTerm = xAdv.sub(xOld);
-                float a = i > 0 ? 0.75f : 1f;
-                NDArray z = tm.project(xAdv.add(ascent(tm, grad).mul(eta)), p.x());
-                NDArray next = tm.project(xAdv.add(z.sub(xAdv).mul(a)).add(momentumTerm.mul(1 - a)), p.x());
-                xOld = s.keep(xAdv, xOld);
-                xAdv = s.keep(next, null);
-
-                Gradients.ValueAndGradient e = p.evaluate(xAdv, step);
-                grad = s.keep(e.gradient(), grad);
-                float[] lossNow = e.value().toFloatArray();
-                boolean[] fooledNow = p.fooled(e.logits());
-                lossSteps[i] = lossNow;
-                float[] newlyFooled = new float[n];
-                float[] improved = new float[n];
-                for (int j = 0; j < n; j++) {
-                    if (fooledNow[j] && !fooledRun[j]) {
-                        newlyFooled[j] = 1;
-                        fooledRun[j] = true;
-                    }
-                    if (lossNow[j] > lossBest[j]) {
-                        improved[j] = 1;
-                        lossBest[j] = lossNow[j];
-                    }
-                }
-                xBestAdv = s.keep(blend(step, newlyFooled, xAdv, xBestAdv), xBestAdv);
-                xBest = s.keep(blend(step, improved, xAdv, xBest), xBest);
-                gradBest = s.keep(blend(step, improved, grad, gradBest), gradBest);
-
-                if (++sinceCheck == k) {
-                    float[] halve = new float[n];
-                    for (int j = 0; j < n; j++) {
-                        int increases = 0;
-                        for (int c = 0; c < k; c++) {
-                            int prev = i - c - 1;
-                            // before the first iteration the reference code compares with a row not yet written (zeros)
-                            float before = prev >= 0 ? lossSteps[prev][j] : 0f;
-                            if (lossSteps[i - c][j] > before) {
-                                increases++;
-                            }
-                        }
-                        boolean oscillating = increases <= k * RHO;
-                        boolean noImprovement = !reducedLastCheck[j] && lossBestLastCheck[j] >= lossBest[j];
-                        reducedLastCheck[j] = oscillating || noImprovement;
-                        if (reducedLastCheck[j]) {
-                            halve[j] = 1;
-                            stepSize[j] /= 2;
-                        }
-                    }
-                    lossBestLastCheck = lossBest.clone();
-                    if (sum(halve) > 0) { // restart those images from their best point and its gradient
-                        xAdv = s.keep(blend(step, halve, xBest, xAdv), xAdv);
-                        grad = s.keep(blend(step, halve, gradBest, grad), grad);
-                    }
-                    sinceCheck = 0;
-                    k = Math.max(k - kDecrease, kMin);
-                }
+                r.x = s.keep(tm.randomOnBoundary(p.x()), null);
+                Gradients.ValueAndGradient e = p.evaluate(r.x, step);
+                r.grad = s.keep(e.gradient(), null);
+                r.gradBest = s.keep(r.grad.duplicate(), null);
+                r.xBest = s.keep(r.x.duplicate(), null);
+                r.xFooling = s.keep(r.x.duplicate(), null);
+                r.xOld = s.keep(r.x.duplicate(), null);
+                r.lossBest = e.value().toFloatArray();
+                r.fooled = p.fooled(e.logits());
             }
             s.endStep();
-        }
-        // merge into the result: a fooling point beats any other; else the highest loss seen
-        NDArray merged;
-        try (NDManager step = s.openStep()) {
-            float[] take = new float[n];
-            float[] takeBest = new float[n];
-            for (int j = 0; j < n; j++) {
-                if (!fooledAll[j] && fooledRun[j]) {
-                    take[j] = 1;
-                    fooledAll[j] = true;
-                } else if (!fooledAll[j] && lossBest[j] > bestLossAll[j]) {
-                    takeBest[j] = 1;
-                    bestLossAll[j] = lossBest[j];
+            float[] lossBestLastCheck = r.lossBest.clone();
+            int sinceCheck = 0;
+            for (int i = 0; i < iterations && tm.eps() > 0; i++) {
+                try (NDManager step = s.openStep()) {
+                    float a = i > 0 ? MOMENTUM : 1f;
+                    NDArray z = tm.project(r.x.add(tm.step(r.grad, 1).mul(step.create(eta).reshape(n, 1, 1, 1))), p.x());
+                    NDArray next = tm.project(r.x.add(z.sub(r.x).mul(a)).add(r.x.sub(r.xOld).mul(1 - a)), p.x());
+                    r.xOld = s.keep(r.x, r.xOld);
+                    r.x = s.keep(next, null);
+
+                    Gradients.ValueAndGradient e = p.evaluate(r.x, step);
+                    r.grad = s.keep(e.gradient(), r.grad);
+                    lossSteps[i] = e.value().toFloatArray();
+                    boolean[] fooledNow = p.fooled(e.logits());
+                    float[] newlyFooled = new float[n];
+                    float[] improved = new float[n];
+                    for (int j = 0; j < n; j++) {
+                        if (fooledNow[j] && !r.fooled[j]) {
+                            newlyFooled[j] = 1;
+                            r.fooled[j] = true;
+                        }
+                        if (lossSteps[i][j] > r.lossBest[j]) {
+                            improved[j] = 1;
+                            r.lossBest[j] = lossSteps[i][j];
+                        }
+                    }
+                    r.xFooling = s.keep(Masks.where(step, newlyFooled, r.x, r.xFooling), r.xFooling);
+                    r.xBest = s.keep(Masks.where(step, improved, r.x, r.xBest), r.xBest);
+                    r.gradBest = s.keep(Masks.where(step, improved, r.grad, r.gradBest), r.gradBest);
+
+                    if (++sinceCheck == k) {
+                        float[] halve = new float[n];
+                        for (int j = 0; j < n; j++) {
+                            int increases = 0;
+                            for (int c = 0; c < k; c++) {
+                                int prev = i - c - 1;
+                                // before the first iteration the reference code compares with a row not yet written (zeros)
+                                if (lossSteps[i - c][j] > (prev >= 0 ? lossSteps[prev][j] : 0f)) {
+                                    increases++;
+                                }
+                            }
+                            boolean oscillating = increases <= k * RHO;
+                            boolean noImprovement = !reducedLastCheck[j] && lossBestLastCheck[j] >= r.lossBest[j];
+                            reducedLastCheck[j] = oscillating || noImprovement;
+                            if (reducedLastCheck[j]) {
+                                halve[j] = 1;
+                                eta[j] /= 2;
+                            }
+                        }
+                        lossBestLastCheck = r.lossBest.clone();
+                        if (Masks.any(halve)) { // restart those images from their best point and its gradient
+                            r.x = s.keep(Masks.where(step, halve, r.xBest, r.x), r.x);
+                            r.grad = s.keep(Masks.where(step, halve, r.gradBest, r.grad), r.grad);
+                        }
+                        sinceCheck = 0;
+                        k = Math.max(k - kDecrease, kMin);
+                    }
                 }
+                s.endStep();
+                p.progress().accept((i + 1.0) / iterations);
             }
-            NDArray m = blend(step, take, xBestAdv, result);
-            merged = s.keep(blend(step, takeBest, xBest, m), result);
-        }
-        for (NDArray a : new NDArray[] {xAdv, xOld, xBest, xBestAdv, grad, gradBest}) {
-            s.retire(a);
-        }
-        s.endStep();
-        return merged;
-    }
-
-    /** AutoAttack's random start: ε times a random direction normalized in the attack's norm. */
-    private static NDArray randomStart(AttackProblem p) {
-        NDArray x = p.x();
-        ThreatModel tm = p.threat();
-        NDArray t = tm.norm() == Norm.LINF ? x.getManager().randomUniform(-1f, 1f, x.getShape()) : x.getManager().randomNormal(x.getShape());
-        NDArray dir = t.div(new ThreatModel(tm.norm(), 1).perImageNorm(t).add(1e-12f));
-        return x.add(dir.mul(tm.eps())).clip(0, 1);
-    }
-
-    /** sign(g) for L∞, g/‖g‖₂ for L2. */
-    private static NDArray ascent(ThreatModel tm, NDArray g) {
-        return tm.norm() == Norm.LINF ? g.sign() : g.div(new ThreatModel(Norm.L2, 1).perImageNorm(g).add(1e-12f));
-    }
-
-    /** Per image: {@code a} where mask is 1, else {@code b}. */
-    private static NDArray blend(NDManager m, float[] mask, NDArray a, NDArray b) {
-        NDArray w = m.create(mask).reshape(mask.length, 1, 1, 1);
-        return a.mul(w).add(b.mul(w.neg().add(1f)));
-    }
-
-    private static boolean allTrue(boolean[] b) {
-        for (boolean v : b) {
-            if (!v) {
-                return false;
+            // a fooling point beats any other; else the highest loss seen
+            NDArray result;
+            try (NDManager step = s.openStep()) {
+                float[] fooledMask = new float[n];
+                for (int j = 0; j < n; j++) {
+                    fooledMask[j] = r.fooled[j] ? 1 : 0;
+                }
+                result = s.keep(Masks.where(step, fooledMask, r.xFooling, r.xBest), null);
             }
+            s.endStep();
+            return s.release(result, p.manager());
         }
-        return true;
-    }
-
-    private static float sum(float[] v) {
-        float s = 0;
-        for (float x : v) {
-            s += x;
-        }
-        return s;
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("attack", name);
-        m.put("n_iter", iterations);
-        m.put("n_restarts", restarts);
-        m.put("rho", RHO);
-        m.put("alpha_momentum", 0.75);
-        m.put("initial_step", "2*eps");
-        return m;
+    public Params params() {
+        return Params.of("attack", name).and("n_iter", iterations).and("rho", RHO).and("alpha_momentum", MOMENTUM)
+                .and("initial_step", "2*eps");
     }
 }

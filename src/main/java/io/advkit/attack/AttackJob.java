@@ -5,14 +5,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.google.gson.annotations.SerializedName;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
 import io.advkit.data.Image;
+import io.advkit.data.ImageChecks;
 import io.advkit.data.ImageCodec;
 import io.advkit.data.ImageSet;
+import io.advkit.defense.DefenseSpec;
 import io.advkit.model.Classifier;
+import io.advkit.util.Errors;
+import io.advkit.util.Journal;
 import io.advkit.util.Json;
+import io.advkit.util.OutputFolders;
+import io.advkit.util.Params;
 import io.advkit.util.Progress;
 import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
@@ -23,11 +29,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * The homework job: attack every image of a set with a surrogate (or ensemble), round the result to the
@@ -35,143 +41,167 @@ import java.util.stream.Stream;
  * {@code attack.json} holds the configuration, versions, timing and, per image, the label, the surrogates'
  * predictions before and after (on the PNG as re-read from disk) and the L∞ distance in 0..255 units.
  *
- * <p>Resumable: batch b always holds the same images and uses seed (seed, b), so after a kill the job skips
+ * <p>Nothing is written before the images and labels check out. Resumable: batch b always holds the same images
+ * and uses seed (seed, b); each finished batch is a line of the {@link Journal}, so after a kill the job skips
  * batches whose PNGs all exist and verify and redoes the rest, giving the files an uninterrupted run gives.
+ * {@code attack.json} appears only when every image is done.
  */
 public final class AttackJob {
-    public record Config(Attack attack, ThreatModel threat, Loss loss, String lossName, Target target, long seed,
-                         int batchSize, Map<String, Object> extra) {}
+    public static final String MANIFEST = "attack.json";
+    static final String JOURNAL = ".attack-journal.jsonl";
+
+    /** Everything that decides the saved images, as recorded; a folder resumes only under the same config. */
+    public record Config(Params attack, String norm, double eps, @SerializedName("eps_255") double eps255, String loss, String target, List<String> surrogates,
+                         String fusion, float[] modelWeights, DefenseSpec defense, long seed, int batchSize, String data) {}
+
+    /** The objects the job runs with (the config is their record). */
+    public record Setup(Attack attack, ThreatModel threat, Loss loss, Target target, long seed, int batchSize) {}
+
+    /** One saved image: its label (and target), each model's prediction before and after, its L∞ distance. */
+    public record ImageRecord(String name, int label, Long target, Map<String, Long> before, Map<String, Long> after, boolean fooled,
+                              int linf) {}
+
+    public record Accuracy(double clean, double adversarial) {}
+
+    public record Summary(int images, int fooled, int maxLinf, double meanLinf, Map<String, Accuracy> accuracy) {}
+
+    /** A model that was not attacked, evaluated on the saved images. */
+    public record VictimAccuracy(String model, double accuracy) {}
+
+    /** attack.json. */
+    public record Manifest(String kind, String status, Config config, RunInfo run, double seconds, int resumedImages, Summary summary,
+                           List<VictimAccuracy> victims, List<ImageRecord> images) {
+        public Manifest withVictims(List<VictimAccuracy> v) {
+            return new Manifest(kind, status, config, run, seconds, resumedImages, summary, v, images);
+        }
+    }
+
+    /** A finished batch, as the journal keeps it. */
+    record BatchRecord(int batch, List<ImageRecord> images) {}
 
     private final ImageSet set;
+    private final Path in;
     private final Path out;
     private final Classifier model;
     private final List<? extends Classifier> surrogates;
+    private final Setup setup;
     private final Config config;
     private final boolean quiet;
 
-    public AttackJob(ImageSet set, Path out, Classifier model, List<? extends Classifier> surrogates, Config config, boolean quiet) {
+    /**
+     * @param model      the model attacked (a surrogate, an ensemble of them, or one behind a defense)
+     * @param surrogates the individual surrogates, whose predictions are recorded
+     * @param in         where {@code set} was read from (the output must stay apart from it)
+     */
+    public AttackJob(ImageSet set, Path in, Path out, Classifier model, List<? extends Classifier> surrogates, Setup setup, Config config,
+                     boolean quiet) {
         this.set = set;
+        this.in = in;
         this.out = out;
         this.model = model;
         this.surrogates = surrogates;
+        this.setup = setup;
         this.config = config;
         this.quiet = quiet;
     }
 
-    /** Output file name of image i: its own name, with a .png extension. */
+    /** Output file name of an image: its own name, with a .png extension. */
     public static String outputName(String name) {
         return name.replaceFirst("\\.(?i)(jpe?g|png)$", "") + ".png";
     }
 
     /**
-     * Refuses to write into the input or into a folder holding other things. A folder holding this same
-     * attack's attack.json is resumed; with {@code overwrite}, an earlier run's records are discarded.
+     * Whether {@code out} can take this job: never the input (however reached: links are resolved), never a
+     * folder of other things or of another attack unless {@code overwrite}. Checks only; nothing is written.
      */
-    public static void checkOutput(Path in, Path out, boolean overwrite, Map<String, Object> configJson) {
-        Path a = in.toAbsolutePath().normalize();
-        Path b = out.toAbsolutePath().normalize();
-        if (a.equals(b) || (Files.isDirectory(a) && b.startsWith(a)) || (Files.isDirectory(b) && a.startsWith(b))) {
-            throw new UserError("--out " + out + " would overwrite or mix with the input " + in + "; choose another folder");
-        }
-        if (overwrite) {
-            try {
-                Files.deleteIfExists(out.resolve("attack.json"));
-                Files.deleteIfExists(out.resolve(JOURNAL));
-            } catch (IOException e) {
-                throw new UserError(out + ": cannot clear the previous run (" + e.getMessage() + ")");
-            }
+    public static void checkOutput(Path in, Path out, boolean overwrite, Config config) {
+        OutputFolders.requireApartFrom(in, out);
+        if (overwrite || OutputFolders.isEmptyOrAbsent(out)) {
             return;
         }
-        if (!Files.isDirectory(out)) {
-            return;
+        JsonElement want = Json.LINE.toJsonTree(config);
+        JsonElement have = null;
+        Path manifest = out.resolve(MANIFEST);
+        if (Files.exists(manifest)) {
+            JsonElement m = Json.read(manifest);
+            have = m.isJsonObject() ? m.getAsJsonObject().get("config") : null;
+        } else if (Files.exists(out.resolve(JOURNAL))) {
+            have = Journal.configOf(out.resolve(JOURNAL)).orElse(null);
+        } else {
+            throw UserError.invalid("out", out + " is not empty and holds no attack of advkit's; write to an empty folder or allow overwriting it");
         }
-        try (Stream<Path> s = Files.list(out)) {
-            if (s.findAny().isEmpty()) {
-                return;
-            }
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot list (" + e.getMessage() + ")");
-        }
-        Path manifest = out.resolve("attack.json");
-        if (!Files.exists(manifest)) {
-            throw new UserError("--out " + out + " is not empty and holds no attack.json; use an empty folder or --overwrite");
-        }
-        JsonObject old = Json.read(manifest).getAsJsonObject();
-        JsonElement want = Json.GSON.toJsonTree(configJson);
-        if (!want.equals(old.get("config"))) {
-            throw new UserError("--out " + out + " holds a different attack (see its attack.json); use another folder or --overwrite");
+        if (!want.equals(have)) {
+            throw UserError.invalid("out", out + " holds a different attack (" + String.join(", ",
+                    have == null ? List.of("unreadable record") : Journal.differences(want, have)) + "); write to another folder or allow overwriting it");
         }
     }
 
-    /** Runs (or resumes) the job; returns the per-image records. */
-    public Map<String, Object> run(Map<String, Object> configJson) {
+    /** Runs (or resumes) the job; returns what it wrote to attack.json. */
+    public Manifest run(boolean overwrite) {
         Instant start = Instant.now();
-        Batches batches = new Batches(set, config.batchSize());
-        List<Map<String, Object>> records = new ArrayList<>();
-        previousRecords(out.resolve("attack.json")); // read before attack.json is rewritten below
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("kind", "attack");
-        manifest.put("status", "running");
-        manifest.put("config", configJson);
-        manifest.put("run", RunInfo.describe());
-        Json.write(out.resolve("attack.json"), manifest);
-        int skipped = 0;
-        try (Progress bar = Progress.items("attack " + config.attack().name(), set.size(), "img", quiet);
+        ImageChecks.requireReadable(set); // before anything is written: a bad image stops the job here
+        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, 3, set.image(0).height(), set.image(0).width()));
+        checkOutput(in, out, overwrite, config);
+        Map<String, ImageRecord> previous = overwrite ? Map.of() : previousRecords();
+        if (overwrite) {
+            discard(out.resolve(MANIFEST));
+            discard(out.resolve(JOURNAL));
+        }
+        Journal<BatchRecord> journal = Journal.open(out.resolve(JOURNAL), config, BatchRecord.class);
+        Map<String, ImageRecord> known = new HashMap<>(previous);
+        journal.records().forEach(b -> b.images().forEach(r -> known.put(r.name(), r)));
+
+        Batches batches = new Batches(set, setup.batchSize());
+        List<ImageRecord> records = new ArrayList<>();
+        int resumed = 0;
+        try (Progress bar = Progress.items("attack " + setup.attack().name(), set.size(), "img", quiet);
              NDManager root = NDManager.newBaseManager()) {
             int fooled = 0;
-            int done = 0;
             for (int b = 0; b < batches.count(); b++) {
-                List<Map<String, Object>> saved = verifiedBatch(b);
+                List<ImageRecord> saved = verifiedBatch(b, known);
                 if (saved == null) {
                     Batch batch = batches.load(b);
+                    long base = records.size();
                     try (NDManager m = root.newSubManager()) {
-                        saved = attackBatch(batch, b, m);
+                        saved = attackBatch(batch, b, m, f -> bar.advanceTo(base + (long) (f * batch.size())));
                     }
-                    journal(saved);
+                    journal.append(new BatchRecord(b, saved));
                 } else {
-                    skipped += saved.size();
+                    resumed += saved.size();
                 }
-                for (Map<String, Object> r : saved) {
-                    fooled += Boolean.TRUE.equals(r.get("fooled")) ? 1 : 0;
+                for (ImageRecord r : saved) {
+                    fooled += r.fooled() ? 1 : 0;
                 }
-                done += saved.size();
                 records.addAll(saved);
-                bar.step(saved.size());
-                bar.message(String.format("surrogate fooled %.1f%%", 100.0 * fooled / done));
+                bar.advanceTo(records.size());
+                bar.message(String.format("surrogate fooled %.1f%%", 100.0 * fooled / records.size()));
             }
         }
-        manifest.put("status", "complete");
-        manifest.put("seconds", Duration.between(start, Instant.now()).toMillis() / 1000.0);
-        manifest.put("resumed_images", skipped);
-        manifest.put("summary", summary(records));
-        manifest.put("images", records);
-        Json.write(out.resolve("attack.json"), manifest);
-        try {
-            Files.deleteIfExists(out.resolve(JOURNAL)); // attack.json now holds every record
-        } catch (IOException ignored) {
-            // a leftover journal only repeats attack.json
-        }
+        Manifest manifest = new Manifest("attack", "complete", config, RunInfo.now(), Duration.between(start, Instant.now()).toMillis() / 1000.0,
+                resumed, summary(records), List.of(), records);
+        Json.write(out.resolve(MANIFEST), manifest);
+        journal.delete(); // attack.json now holds every record
         return manifest;
     }
 
-    private static final String JOURNAL = ".attack-journal.jsonl";
+    /** Adds the victims' accuracies on the saved images to a finished job's attack.json. */
+    public static Manifest recordVictims(Path out, Manifest manifest, List<VictimAccuracy> victims) {
+        Manifest m = manifest.withVictims(victims);
+        Json.write(out.resolve(MANIFEST), m);
+        return m;
+    }
 
-    /** Appends a finished batch's records, so a killed run can resume with them. */
-    private void journal(List<Map<String, Object>> records) {
-        StringBuilder sb = new StringBuilder();
-        for (Map<String, Object> r : records) {
-            sb.append(Json.LINE.toJson(r)).append('\n');
-        }
+    private static void discard(Path file) {
         try {
-            Files.writeString(out.resolve(JOURNAL), sb, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new UserError(out.resolve(JOURNAL) + ": cannot write (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot remove the previous run's record (" + Errors.describe(e) + ")");
         }
     }
 
-    private List<Map<String, Object>> attackBatch(Batch batch, int b, NDManager m) {
-        Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + b));
-        Random rng = new Random(config.seed() * 1_000_003L + b);
+    private List<ImageRecord> attackBatch(Batch batch, int b, NDManager m, java.util.function.DoubleConsumer progress) {
+        Engine.getInstance().setRandomSeed((int) (setup.seed() * 1_000_003L + b));
+        Random rng = new Random(setup.seed() * 1_000_003L + b);
         NDArray x = batch.toNDArray(m);
         NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);
         String[] names = new String[batch.size()];
@@ -179,9 +209,29 @@ public final class AttackJob {
             names[k] = set.name(batch.indices()[k]);
         }
         long[][] before = predictions(x);
-        NDArray goal = config.target().labels(model, x, y, names, rng);
-        AttackProblem p = new AttackProblem(model, x, y, goal, config.target().targeted(), config.loss(), config.threat(), rng, m);
-        float[] adv = config.attack().run(p).toFloatArray();
+        NDArray goal = setup.target().labels(model, x, y, names, rng);
+        AttackProblem p = new AttackProblem(model, x, y, goal, setup.target().targeted(), setup.loss(), setup.threat(), rng, m, progress);
+        Saved saved = save(batch, setup.attack().run(p).toFloatArray(), m);
+        long[][] after = predictions(saved.pixels());
+        long[] goals = goal.toLongArray();
+        List<ImageRecord> records = new ArrayList<>();
+        for (int k = 0; k < batch.size(); k++) {
+            long fused = after[after.length - 1][k];
+            boolean targeted = setup.target().targeted();
+            records.add(new ImageRecord(outputName(names[k]), batch.labels()[k], targeted ? goals[k] : null, column(before, k),
+                    column(after, k), targeted ? fused == goals[k] : fused != batch.labels()[k], saved.linf()[k]));
+        }
+        return records;
+    }
+
+    /** A batch as saved: its pixels re-read from the PNGs, and each image's L∞ distance from the clean one. */
+    private record Saved(NDArray pixels, int[] linf) {}
+
+    /**
+     * Rounds each adversarial image to the lattice, writes its PNG and reads it back: what every prediction after
+     * the attack is made on.
+     */
+    private Saved save(Batch batch, float[] adv, NDManager m) {
         int per = 3 * batch.width() * batch.height();
         float[] reread = new float[adv.length];
         int[] linf = new int[batch.size()];
@@ -191,9 +241,8 @@ public final class AttackJob {
             int[] cleanChw = toChw(clean);
             float[] a = new float[per];
             System.arraycopy(adv, k * per, a, 0, per);
-            int[] pixels = config.threat().toPixels(a, cleanChw);
             Path file = out.resolve(outputName(set.name(idx)));
-            ImageCodec.writePng(fromChw(pixels, clean.width(), clean.height()), file);
+            ImageCodec.writePng(fromChw(setup.threat().toPixels(a, cleanChw), clean.width(), clean.height()), file);
             Image back = ImageCodec.read(file); // evaluate exactly what was saved
             linf[k] = back.linfDistance(clean);
             int[] backChw = toChw(back);
@@ -201,33 +250,16 @@ public final class AttackJob {
                 reread[k * per + i] = backChw[i] / 255f;
             }
         }
-        long[][] after = predictions(m.create(reread, x.getShape()));
-        long[] goals = goal.toLongArray();
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (int k = 0; k < batch.size(); k++) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("name", outputName(names[k]));
-            r.put("label", batch.labels()[k]);
-            if (config.target().targeted()) {
-                r.put("target", goals[k]);
-            }
-            r.put("before", column(before, k));
-            r.put("after", column(after, k));
-            long fused = after[after.length - 1][k];
-            r.put("fooled", config.target().targeted() ? fused == goals[k] : fused != batch.labels()[k]);
-            r.put("linf", linf[k]);
-            records.add(r);
-        }
-        return records;
+        return new Saved(m.create(reread, new ai.djl.ndarray.types.Shape(batch.size(), 3, batch.height(), batch.width())), linf);
     }
 
     /** Predictions of each surrogate and, last, of the attacked model (the ensemble, or the single surrogate). */
     private long[][] predictions(NDArray x) {
         long[][] p = new long[surrogates.size() + 1][];
         for (int i = 0; i < surrogates.size(); i++) {
-            p[i] = surrogates.get(i).logits(x).argMax(1).toLongArray();
+            p[i] = AttackProblem.predict(surrogates.get(i), x);
         }
-        p[surrogates.size()] = attackedIsSurrogate() ? p[0] : model.logits(x).argMax(1).toLongArray();
+        p[surrogates.size()] = attackedIsSurrogate() ? p[0] : AttackProblem.predict(model, x);
         return p;
     }
 
@@ -251,16 +283,14 @@ public final class AttackJob {
      * The saved records of batch b if every one of its PNGs exists, decodes, has the clean image's size and
      * stays within the budget; null if the batch must be (re)done.
      */
-    private List<Map<String, Object>> verifiedBatch(int b) {
-        Path manifest = out.resolve("attack.json");
-        int from = b * config.batchSize();
-        int to = Math.min(set.size(), from + config.batchSize());
-        Map<String, Map<String, Object>> previous = previousRecords(manifest);
-        List<Map<String, Object>> records = new ArrayList<>();
+    private List<ImageRecord> verifiedBatch(int b, Map<String, ImageRecord> known) {
+        int from = b * setup.batchSize();
+        int to = Math.min(set.size(), from + setup.batchSize());
+        List<ImageRecord> records = new ArrayList<>();
         for (int i = from; i < to; i++) {
             String name = outputName(set.name(i));
             Path f = out.resolve(name);
-            Map<String, Object> rec = previous.get(name);
+            ImageRecord rec = known.get(name);
             if (!Files.isRegularFile(f) || rec == null) {
                 return null;
             }
@@ -268,7 +298,7 @@ public final class AttackJob {
                 Image saved = ImageCodec.read(f);
                 Image clean = set.image(i);
                 if (saved.width() != clean.width() || saved.height() != clean.height()
-                        || !config.threat().within(toChw(saved), toChw(clean))) {
+                        || !setup.threat().within(toChw(saved), toChw(clean))) {
                     return null;
                 }
             } catch (UserError e) {
@@ -279,41 +309,16 @@ public final class AttackJob {
         return records;
     }
 
-    private Map<String, Map<String, Object>> previousCache;
-
-    /** Records of images finished earlier: from a completed attack.json and from the journal of a killed run. */
-    @SuppressWarnings("unchecked")
-    private Map<String, Map<String, Object>> previousRecords(Path manifest) {
-        if (previousCache == null) {
-            previousCache = new LinkedHashMap<>();
-            if (Files.exists(manifest)) {
-                JsonElement images = Json.read(manifest).getAsJsonObject().get("images");
-                if (images != null && images.isJsonArray()) {
-                    for (JsonElement e : images.getAsJsonArray()) {
-                        Map<String, Object> r = Json.GSON.fromJson(e, Map.class);
-                        previousCache.put((String) r.get("name"), r);
-                    }
-                }
-            }
-            Path journal = out.resolve(JOURNAL);
-            if (Files.exists(journal)) {
-                try {
-                    for (String line : Files.readAllLines(journal)) {
-                        try {
-                            Map<String, Object> r = Json.GSON.fromJson(line, Map.class);
-                            if (r != null && r.get("name") instanceof String name) {
-                                previousCache.put(name, r);
-                            }
-                        } catch (com.google.gson.JsonParseException torn) {
-                            // the last line of a killed run may be cut short: its batch is redone
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UserError(journal + ": cannot read (" + e.getMessage() + ")");
-                }
+    /** Records of a finished run of this same job (re-running a finished job verifies and keeps its images). */
+    private Map<String, ImageRecord> previousRecords() {
+        Map<String, ImageRecord> m = new HashMap<>();
+        Path manifest = out.resolve(MANIFEST);
+        if (Files.exists(manifest)) {
+            for (ImageRecord r : Json.read(manifest, Manifest.class).images()) {
+                m.put(r.name(), r);
             }
         }
-        return previousCache;
+        return m;
     }
 
     static int[] toChw(Image img) {
@@ -338,34 +343,21 @@ public final class AttackJob {
         return new Image(w, h, rgb);
     }
 
-    static Map<String, Object> summary(List<Map<String, Object>> records) {
-        Map<String, Object> s = new LinkedHashMap<>();
+    static Summary summary(List<ImageRecord> records) {
         int n = records.size();
         int fooled = 0;
         int maxLinf = 0;
         double sumLinf = 0;
-        Map<String, int[]> correctBefore = new LinkedHashMap<>();
-        Map<String, int[]> correctAfter = new LinkedHashMap<>();
-        for (Map<String, Object> r : records) {
-            fooled += Boolean.TRUE.equals(r.get("fooled")) ? 1 : 0;
-            int l = ((Number) r.get("linf")).intValue();
-            maxLinf = Math.max(maxLinf, l);
-            sumLinf += l;
-            long label = ((Number) r.get("label")).longValue();
-            count(correctBefore, r.get("before"), label);
-            count(correctAfter, r.get("after"), label);
+        Map<String, int[]> correct = new LinkedHashMap<>(); // per model: {before, after}
+        for (ImageRecord r : records) {
+            fooled += r.fooled() ? 1 : 0;
+            maxLinf = Math.max(maxLinf, r.linf());
+            sumLinf += r.linf();
+            r.before().forEach((k, v) -> correct.computeIfAbsent(k, x -> new int[2])[0] += v == r.label() ? 1 : 0);
+            r.after().forEach((k, v) -> correct.computeIfAbsent(k, x -> new int[2])[1] += v == r.label() ? 1 : 0);
         }
-        s.put("images", n);
-        s.put("fooled", fooled);
-        s.put("max_linf", maxLinf);
-        s.put("mean_linf", n == 0 ? 0 : sumLinf / n);
-        Map<String, Object> acc = new LinkedHashMap<>();
-        correctBefore.forEach((k, v) -> acc.put(k, Map.of("clean", 100.0 * v[0] / n, "adversarial", 100.0 * correctAfter.get(k)[0] / n)));
-        s.put("accuracy", acc);
-        return s;
-    }
-
-    private static void count(Map<String, int[]> acc, Object preds, long label) {
-        ((Map<?, ?>) preds).forEach((k, v) -> acc.computeIfAbsent((String) k, x -> new int[1])[0] += ((Number) v).longValue() == label ? 1 : 0);
+        Map<String, Accuracy> acc = new LinkedHashMap<>();
+        correct.forEach((k, v) -> acc.put(k, new Accuracy(100.0 * v[0] / n, 100.0 * v[1] / n)));
+        return new Summary(n, fooled, maxLinf, n == 0 ? 0 : sumLinf / n, acc);
     }
 }

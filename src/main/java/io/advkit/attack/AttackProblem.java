@@ -5,15 +5,27 @@ import ai.djl.ndarray.NDManager;
 import io.advkit.model.Classifier;
 
 import java.util.Random;
+import java.util.function.DoubleConsumer;
 
 /**
  * One batch to attack: the model, clean images and true labels, the labels the loss aims at (the true
- * ones, or targets), the loss, the threat model and the randomness. Attacks get everything through it.
+ * ones, or targets), the loss, the threat model (ε comes with the problem, never with the attack), the
+ * randomness, the manager the result belongs to, and where to report how far the attack has got.
  *
- * @param goal labels the loss is evaluated against: the true labels (untargeted) or the targets
+ * @param goal     labels the loss is evaluated against: the true labels (untargeted) or the targets
+ * @param progress told the fraction of this problem's work done so far (0..1), for progress bars
  */
 public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal, boolean targeted, Loss loss,
-                            ThreatModel threat, Random rng, NDManager manager) {
+                            ThreatModel threat, Random rng, NDManager manager, DoubleConsumer progress) {
+    public AttackProblem {
+        threat.requireFits(x.getShape());
+    }
+
+    /** An untargeted problem with no progress reporting. */
+    public static AttackProblem untargeted(Classifier model, NDArray x, NDArray y, Loss loss, ThreatModel threat, Random rng,
+                                           NDManager manager) {
+        return new AttackProblem(model, x, y, y, false, loss, threat, rng, manager, f -> { });
+    }
 
     /** The loss as the attack maximizes it: rising away from y, or (targeted) toward the goal. */
     public Loss ascentLoss() {
@@ -67,9 +79,19 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
         return forward;
     }
 
+    /** The model's predicted classes at x, with the forward pass's memory freed at once. */
+    public static long[] predict(Classifier model, NDArray x) {
+        try (NDManager forward = scopedForward(x, x.getManager())) {
+            return model.logits(x).argMax(1).toLongArray();
+        }
+    }
+
     /** Per image, from logits: does the prediction fool the model (wrong class, or the goal class when targeted)? */
     public boolean[] fooled(NDArray logits) {
-        long[] pred = logits.argMax(1).toLongArray();
+        return fooled(logits.argMax(1).toLongArray());
+    }
+
+    private boolean[] fooled(long[] pred) {
         long[] want = (targeted ? goal : y).toLongArray();
         boolean[] out = new boolean[pred.length];
         for (int i = 0; i < pred.length; i++) {
@@ -78,15 +100,23 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
         return out;
     }
 
-    /** The same problem with another loss (APGD-DLR, restarts with other losses). */
+    /** The same problem with another loss (APGD-DLR). */
     public AttackProblem withLoss(Loss other) {
-        return new AttackProblem(model, x, y, goal, targeted, other, threat, rng, manager);
+        return new AttackProblem(model, x, y, goal, targeted, other, threat, rng, manager, progress);
+    }
+
+    /** The same problem under another budget (an ε sweep). */
+    public AttackProblem withThreat(ThreatModel other) {
+        return new AttackProblem(model, x, y, goal, targeted, loss, other, rng, manager, progress);
+    }
+
+    /** The same problem reporting its progress to {@code p}. */
+    public AttackProblem withProgress(DoubleConsumer p) {
+        return new AttackProblem(model, x, y, goal, targeted, loss, threat, rng, manager, p);
     }
 
     /** Per image: does xAdv fool the model (untargeted: any wrong class; targeted: the goal class)? */
     public boolean[] success(NDArray xAdv) {
-        try (NDManager forward = scopedForward(xAdv, xAdv.getManager())) {
-            return fooled(model.logits(xAdv));
-        }
+        return fooled(predict(model, xAdv));
     }
 }

@@ -1,24 +1,23 @@
 package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 
 /**
  * Basic Iterative Method / I-FGSM (Kurakin et al. 2017): from the clean image, T steps
- * x_{t+1} = Π_{x,ε}(x_t + α·sign(∇ₓL(x_t))).
+ * x_{t+1} = Π_{x,ε}(x_t + α·sign(∇ₓL(x_t))), α = ε/T by default.
  */
-public final class BIM extends IterativeAttack {
-    public BIM(int steps, double alpha) {
-        super(steps, alpha, false, 1);
+public final class BIM extends IterativeAttack<Void> {
+    public BIM(int steps, StepSize alpha, GradientPipeline pipeline) {
+        super(steps, alpha, false, pipeline);
     }
 
     @Override
-    protected NDArray update(AttackProblem p, NDArray x, int t, NDManager step) {
-        return x.add(p.threat().step(gradient(p, x, step), alpha));
-    }
-
-    @Override
-    public String name() {
+    protected String rule() {
         return "bim";
+    }
+
+    @Override
+    protected NDArray update(Run<Void> r, NDArray x) {
+        return x.add(r.step(r.gradient(x)));
     }
 }

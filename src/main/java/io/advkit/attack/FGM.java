@@ -1,27 +1,27 @@
 package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 
 /**
  * Fast Gradient Method (Goodfellow et al. 2015; FGSM for L∞): one step of the norm's steepest ascent of
  * size ε — x' = x + ε·sign(∇ₓL) for L∞, x + ε·∇/‖∇‖₂ for L2, all of ε on the largest-|∇| coordinate for L1.
  */
-public final class FGM extends IterativeAttack {
-    private final double eps;
+public final class FGM extends IterativeAttack<Void> {
+    public FGM(GradientPipeline pipeline) {
+        super(1, StepSize.ofEps(1), false, pipeline);
+    }
 
-    public FGM(double eps) {
-        super(1, eps, false, 1);
-        this.eps = eps;
+    public FGM() {
+        this(GradientPipeline.PLAIN);
     }
 
     @Override
-    protected NDArray update(AttackProblem p, NDArray x, int t, NDManager step) {
-        return x.add(p.threat().step(gradient(p, x, step), eps));
-    }
-
-    @Override
-    public String name() {
+    protected String rule() {
         return "fgm";
+    }
+
+    @Override
+    protected NDArray update(Run<Void> r, NDArray x) {
+        return x.add(r.step(r.gradient(x)));
     }
 }

@@ -19,7 +19,8 @@ public final class InputDiversity implements InputTransform {
 
     public InputDiversity(double diversityProb, double resizeRate) {
         if (!(resizeRate > 0 && resizeRate <= 1) || !(diversityProb >= 0 && diversityProb <= 1)) {
-            throw new io.advkit.util.UserError("--di-resize must be in (0, 1] and --di-prob in [0, 1]");
+            throw io.advkit.util.UserError.invalid(!(resizeRate > 0 && resizeRate <= 1) ? "di resize" : "di prob",
+                    "input diversity needs a resize rate in (0, 1] and a probability in [0, 1], got " + resizeRate + " and " + diversityProb);
         }
         this.diversityProb = diversityProb;
         this.resizeRate = resizeRate;

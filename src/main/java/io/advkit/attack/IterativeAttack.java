@@ -2,155 +2,157 @@ package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import io.advkit.util.Params;
+import io.advkit.util.UserError;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Random;
 
 /**
- * The loop every iterative gradient attack shares (after Foolbox's single base): optional random start,
- * {@code steps} updates each followed by projection onto the threat model, restarts that keep each image's
- * best result. Subclasses write only {@link #update}, which reads like their paper's update rule, and keep
- * any state (momentum) between steps with {@link #keep}. Input diversity and gradient smoothing plug in
- * through {@link #gradient}, so MI, NI, VMI, DI and TI compose freely ("mi-di-ti").
+ * The loop every iterative gradient attack shares (after Foolbox's single base): an optional random start,
+ * then {@code steps} updates, each followed by the projection onto the problem's threat model. Subclasses
+ * write only {@link #update}, which reads like their paper's update rule; state kept between steps (momentum,
+ * variance) lives in a per-run object of type {@code S} that {@link #begin} creates, so the attack itself is
+ * immutable and reentrant. Restarts are a wrapper ({@link Restarts}); input diversity and gradient filters
+ * plug in through the {@link GradientPipeline}, so MI, NI, VMI, DI and TI compose freely ("mi-di-ti").
  *
- * <p>Native memory is managed by {@link AttackScope}: per-step managers, and only kept state survives a step.
+ * @param <S> the per-run state ({@code Void} for stateless rules)
  */
-public abstract class IterativeAttack implements Attack {
+public abstract class IterativeAttack<S> implements Attack {
     protected final int steps;
-    protected final double alpha;
+    protected final StepSize stepSize;
     protected final boolean randomStart;
-    protected final int restarts;
-    private InputTransform inputTransform = InputTransform.IDENTITY;
-    private GradientFilter gradientFilter = GradientFilter.IDENTITY;
-    private AttackScope scope;
+    protected final GradientPipeline pipeline;
 
     /**
      * @param steps       number of updates
-     * @param alpha       step size on the [0,1] scale
+     * @param stepSize    α, resolved against ε when the attack runs
      * @param randomStart start from a uniform point of the ε-ball instead of the clean image
-     * @param restarts    independent runs; each image keeps its best (fooling first, then highest loss)
      */
-    protected IterativeAttack(int steps, double alpha, boolean randomStart, int restarts) {
-        if (steps < 1 || restarts < 1 || !(alpha > 0)) {
-            throw new io.advkit.util.UserError("attack needs steps >= 1, restarts >= 1 and a positive step size");
+    protected IterativeAttack(int steps, StepSize stepSize, boolean randomStart, GradientPipeline pipeline) {
+        if (steps < 1) {
+            throw UserError.invalid("steps", "an iterative attack needs at least 1 step, got " + steps);
         }
         this.steps = steps;
-        this.alpha = alpha;
+        this.stepSize = stepSize;
         this.randomStart = randomStart;
-        this.restarts = restarts;
+        this.pipeline = pipeline;
     }
 
-    public IterativeAttack withInputTransform(InputTransform t) {
-        this.inputTransform = t;
-        return this;
-    }
+    /** The update rule's own name ("mi"); {@link #name} adds the pipeline's parts ("mi-di-ti"). */
+    protected abstract String rule();
 
-    public IterativeAttack withGradientFilter(GradientFilter f) {
-        this.gradientFilter = f;
-        return this;
+    /** The per-run state at the start of a run (null for stateless rules). */
+    protected S begin(Run<S> run) {
+        return null;
     }
 
     /** The next iterate before projection. */
-    protected abstract NDArray update(AttackProblem p, NDArray xAdv, int t, NDManager step);
+    protected abstract NDArray update(Run<S> run, NDArray x);
 
-    /** Resets per-run state (momentum, variance) at the start of each restart. */
-    protected void begin(AttackProblem p) {}
+    /** The rule's own hyper-parameters beyond steps, step size and start (momentum decay, samples...). */
+    protected Params ruleParams(Params p) {
+        return p;
+    }
 
     @Override
-    public NDArray run(AttackProblem p) {
-        NDArray best = null;
-        float[] bestLoss = null;
-        boolean[] bestFooled = null;
-        try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
-            scope = s;
-            for (int r = 0; r < restarts; r++) {
-                begin(p);
-                NDArray xAdv;
-                try (NDManager step = s.openStep()) {
-                    xAdv = s.keep(randomStart ? p.threat().randomStart(p.x()) : p.x().duplicate(), null);
-                }
-                s.endStep();
-                for (int t = 0; t < steps; t++) {
-                    try (NDManager step = s.openStep()) {
-                        xAdv = s.keep(p.threat().project(update(p, xAdv, t, step), p.x()), xAdv);
-                    }
-                    s.endStep();
-                }
-                if (restarts == 1) {
-                    best = xAdv;
-                    break;
-                }
-                try (NDManager step = s.openStep()) {
-                    float[] loss = p.objective().value(xAdv).toFloatArray();
-                    boolean[] fooled = p.success(xAdv);
-                    if (best == null) {
-                        best = xAdv;
-                        bestLoss = loss;
-                        bestFooled = fooled;
-                    } else {
-                        float[] better = new float[loss.length];
-                        for (int i = 0; i < loss.length; i++) {
-                            boolean take = (fooled[i] && !bestFooled[i]) || (fooled[i] == bestFooled[i] && loss[i] > bestLoss[i]);
-                            if (take) {
-                                better[i] = 1;
-                                bestLoss[i] = loss[i];
-                                bestFooled[i] = fooled[i];
-                            }
-                        }
-                        NDArray mask = step.create(better).reshape(loss.length, 1, 1, 1);
-                        NDArray merged = xAdv.mul(mask).add(best.mul(mask.neg().add(1f)));
-                        s.retire(xAdv);
-                        best = s.keep(merged, best);
-                    }
-                }
-                s.endStep();
+    public final String name() {
+        return rule() + pipeline.suffix();
+    }
+
+    @Override
+    public final NDArray run(AttackProblem p) {
+        ThreatModel tm = p.threat();
+        try (AttackScope scope = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
+            Run<S> run = new Run<>(p, scope, pipeline, stepSize.at(tm.eps()));
+            NDArray x;
+            try (NDManager step = scope.openStep()) {
+                run.step = step;
+                x = scope.keep(randomStart && tm.eps() > 0 ? tm.randomStart(p.x()) : p.x().duplicate(), null);
+                run.state = begin(run);
             }
-            scope = null;
-            return s.release(best, p.manager());
+            scope.endStep();
+            // ε = 0 leaves nothing to search: the clean image is the only point of the ball
+            for (int t = 0; t < steps && tm.eps() > 0; t++) {
+                try (NDManager step = scope.openStep()) {
+                    run.step = step;
+                    run.t = t;
+                    x = scope.keep(tm.project(update(run, x), p.x()), x);
+                }
+                scope.endStep();
+                p.progress().accept((t + 1.0) / steps);
+            }
+            return scope.release(x, p.manager());
         }
     }
 
-    /** Keeps {@code next} beyond the current step, freeing {@code old} (state such as momentum). */
-    protected NDArray keep(NDArray next, NDArray old) {
-        return scope.keep(next, old);
+    @Override
+    public Params params() {
+        Params p = stepSize.describe(Params.of("attack", name()).and("steps", steps)).and("random_start", randomStart);
+        return pipeline.describe(ruleParams(p));
     }
 
     /**
-     * ∇ of the objective at xAdv: through the input transform (DI), then the gradient filter (TI), averaged
-     * over the model's random draws when it asks for EoT. Lives in {@code step}.
+     * One run of the attack on one problem: what {@link #update} works with. Arrays computed in an update live
+     * in the current step and are freed after it, unless {@link #keep kept}.
      */
-    protected NDArray gradient(AttackProblem p, NDArray xAdv, NDManager step) {
-        Objective f = p.objective();
-        Objective transformed = x -> f.value(inputTransform.apply(x, p.rng()));
-        return gradientFilter.apply(Gradients.averaged(transformed, xAdv, step, p.model().gradientSamples()).gradient());
-    }
+    protected static final class Run<S> {
+        private final AttackProblem problem;
+        private final AttackScope scope;
+        private final GradientPipeline pipeline;
+        private final double alpha;
+        private NDManager step;
+        private int t;
+        private S state;
 
-    /** Per-image L1 norm, shaped for broadcasting (MI-FGSM's gradient normalization). */
-    protected static NDArray l1(NDArray g) {
-        long n = g.getShape().get(0);
-        return g.abs().reshape(n, -1).sum(new int[] {1}).reshape(n, 1, 1, 1);
-    }
-
-    protected static NDArray zerosLike(NDArray x) {
-        return x.getManager().zeros(x.getShape(), DataType.FLOAT32);
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("attack", name());
-        m.put("steps", steps);
-        m.put("alpha", alpha);
-        m.put("alpha_255", alpha * 255);
-        m.put("random_start", randomStart);
-        m.put("restarts", restarts);
-        if (inputTransform != InputTransform.IDENTITY) {
-            m.put("input_diversity", inputTransform.toString());
+        Run(AttackProblem problem, AttackScope scope, GradientPipeline pipeline, double alpha) {
+            this.problem = problem;
+            this.scope = scope;
+            this.pipeline = pipeline;
+            this.alpha = alpha;
         }
-        if (gradientFilter != GradientFilter.IDENTITY) {
-            m.put("translation_invariance", gradientFilter.toString());
+
+        /**
+         * ∇ of the objective at x: through the input transform (DI), then the gradient filter (TI), averaged
+         * over the model's random draws when it asks for EoT.
+         */
+        public NDArray gradient(NDArray x) {
+            Objective f = problem.objective();
+            Random rng = problem.rng();
+            Objective transformed = xi -> f.value(pipeline.inputTransform().apply(xi, rng));
+            return pipeline.filter().apply(Gradients.averaged(transformed, x, step, problem.model().gradientSamples()).gradient());
         }
-        return m;
+
+        /** The norm's steepest-ascent step of length α along {@code direction}. */
+        public NDArray step(NDArray direction) {
+            return problem.threat().step(direction, alpha);
+        }
+
+        /** Keeps {@code next} beyond the current step, freeing {@code old} (may be null) after it. */
+        public NDArray keep(NDArray next, NDArray old) {
+            return scope.keep(next, old);
+        }
+
+        public AttackProblem problem() {
+            return problem;
+        }
+
+        /** The step size α of this run, in [0,1] units. */
+        public double alpha() {
+            return alpha;
+        }
+
+        /** The current step's index, from 0. */
+        public int t() {
+            return t;
+        }
+
+        public S state() {
+            return state;
+        }
+
+        /** The current step's manager (for arrays created from scratch, such as random draws). */
+        public NDManager manager() {
+            return step;
+        }
     }
 }

@@ -57,7 +57,7 @@ public interface Loss {
             case "ce", "xent", "cross-entropy" -> CE;
             case "cw", "margin" -> CW;
             case "dlr" -> DLR;
-            default -> throw new UserError("unknown loss '" + name + "'; expected ce, cw or dlr");
+            default -> throw UserError.invalid("loss", "unknown loss '" + name + "'; expected ce, cw or dlr");
         };
     }
 }

@@ -42,7 +42,7 @@ public sealed interface Target {
         }
         java.nio.file.Path file = java.nio.file.Path.of(s);
         if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new UserError("unknown --target '" + s + "'; expected none, random, least-likely or a file of NAME LABEL lines");
+            throw UserError.invalid("target", "unknown target '" + s + "'; expected none, random, least-likely or a file of NAME LABEL lines");
         }
         Map<String, Integer> targets = new java.util.HashMap<>();
         try {
@@ -55,9 +55,9 @@ public sealed interface Target {
                 }
             }
         } catch (java.io.IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
         } catch (NumberFormatException e) {
-            throw new UserError(file + ": a label is not a number (" + e.getMessage() + ")");
+            throw new UserError(file + ": a label is not a number (" + io.advkit.util.Errors.describe(e) + ")");
         }
         return new Given(targets);
     }
@@ -79,12 +79,18 @@ public sealed interface Target {
                 t[i] = (truth[i] + 1 + rng.nextInt(classes - 1)) % classes;
             }
         } else if (this instanceof LeastLikely) {
-            t = model.logits(x).argMin(1).toLongArray();
+            try (ai.djl.ndarray.NDManager forward = AttackProblem.scopedForward(x, x.getManager())) {
+                t = model.logits(x).argMin(1).toLongArray();
+            }
         } else if (this instanceof Given g) {
             for (int i = 0; i < t.length; i++) {
                 Integer v = g.byName().get(names[i]);
                 if (v == null) {
-                    throw new UserError("no target label for image " + names[i]);
+                    throw UserError.invalid("target", "no target label for image " + names[i]);
+                }
+                if (v < 0 || v >= classes) {
+                    throw UserError.invalid("target", "target label " + v + " of image " + names[i] + " is not one of the model's "
+                            + classes + " classes (0.." + (classes - 1) + ")");
                 }
                 t[i] = v;
             }

@@ -15,9 +15,13 @@ public final class ThreatModel {
     private final Norm norm;
     private final double eps;
 
+    /** @param eps the budget in [0,1] pixel units (L∞ at most 1: every pixel may then take any value) */
     public ThreatModel(Norm norm, double eps) {
         if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new UserError("--eps must be a non-negative number, got " + eps);
+            throw UserError.invalid("eps", "the budget ε must be a non-negative number, got " + eps);
+        }
+        if (norm == Norm.LINF && eps > 1 + 1e-9) {
+            throw UserError.invalid("eps", "an L∞ budget beyond 255/255 means nothing (pixels are in 0..255), got " + eps * 255 + "/255");
         }
         this.norm = norm;
         this.eps = eps;
@@ -25,20 +29,37 @@ public final class ThreatModel {
 
     /**
      * Parses a budget: "8" or "8/255" are on the 0..255 scale (8 means 8/255); with {@code scale} 1 a plain
-     * number is in [0,1] units ("0.5" for L2). An unbounded attack is "255".
+     * number is in [0,1] units ("0.5" for L2). An unbounded L∞ attack is "255". Errors quote the text as given.
      */
     public static ThreatModel parse(String norm, String eps, double scale) {
+        Norm n = Norm.parse(norm);
         double v;
         try {
-            if (eps.endsWith("/255")) {
-                v = Double.parseDouble(eps.substring(0, eps.length() - 4)) / 255.0;
-            } else {
-                v = Double.parseDouble(eps) / scale;
-            }
+            v = eps.endsWith("/255") ? Double.parseDouble(eps.substring(0, eps.length() - 4)) / 255.0 : Double.parseDouble(eps) / scale;
         } catch (NumberFormatException e) {
-            throw new UserError("--eps '" + eps + "' is not a number (e.g. 8 for 8/255, or 0.5 with --eps-scale 1)");
+            throw UserError.invalid("eps", "the budget '" + eps + "' is not a number (8 means 8/255; in [0,1] units when the scale is 1)");
         }
-        return new ThreatModel(Norm.parse(norm), v);
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw UserError.invalid("eps", "the budget must be a non-negative number, got " + eps);
+        }
+        if (n == Norm.LINF && v > 1 + 1e-9) {
+            throw UserError.invalid("eps", "the L∞ budget " + eps + (scale == 1 ? "" : "/255")
+                    + " is beyond the pixel range; at most 255/255, which already allows any image");
+        }
+        return new ThreatModel(n, Math.min(v, n == Norm.LINF ? 1 : v));
+    }
+
+    /**
+     * Refuses a budget larger than any two images of this shape can be apart (L2 and L1 depend on the image
+     * size: √d and d for d values in [0,1]); {@code shape} is a batch's N×C×H×W.
+     */
+    public void requireFits(Shape shape) {
+        long values = shape.size() / shape.get(0);
+        double diameter = norm.diameter(values);
+        if (eps > diameter + 1e-9) {
+            throw UserError.invalid("eps", String.format("the %s budget %.4g exceeds the largest %s distance between two images of %d values (%.4g)",
+                    norm, eps, norm, values, diameter));
+        }
     }
 
     public Norm norm() {
@@ -64,23 +85,19 @@ public final class ThreatModel {
         return norm + " eps=" + (Math.abs(eps255() - Math.rint(eps255())) < 1e-9 ? (long) Math.rint(eps255()) + "/255" : String.valueOf(eps));
     }
 
-    /** Per-image norm of a batch of perturbations (N×…) → N×1×1×1, for broadcasting back. */
-    NDArray perImageNorm(NDArray d) {
-        long n = d.getShape().get(0);
-        NDArray flat = d.reshape(n, -1);
-        NDArray r = switch (norm) {
-            case LINF -> flat.abs().max(new int[] {1});
-            case L2 -> flat.square().sum(new int[] {1}).sqrt();
-            case L1 -> flat.abs().sum(new int[] {1});
-        };
-        return r.reshape(broadcastShape(d));
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ThreatModel t && t.norm == norm && t.eps == eps;
     }
 
-    private static Shape broadcastShape(NDArray d) {
-        long[] s = new long[d.getShape().dimension()];
-        java.util.Arrays.fill(s, 1);
-        s[0] = d.getShape().get(0);
-        return new Shape(s);
+    @Override
+    public int hashCode() {
+        return norm.hashCode() * 31 + Double.hashCode(eps);
+    }
+
+    /** Per-image norm of a batch of perturbations (N×…) → N×1×1×1, for broadcasting back. */
+    public NDArray perImageNorm(NDArray d) {
+        return norm.perImage(d);
     }
 
     /**
@@ -88,13 +105,16 @@ public final class ThreatModel {
      * only shrink the perturbation, so the result stays in the ball.
      */
     public NDArray project(NDArray xAdv, NDArray x) {
-        NDArray d = xAdv.sub(x);
-        d = switch (norm) {
+        return x.add(clip(xAdv.sub(x))).clip(0, 1);
+    }
+
+    /** A perturbation projected onto the ε-ball (not to the pixel range): what carried perturbations need. */
+    public NDArray clip(NDArray d) {
+        return switch (norm) {
             case LINF -> d.clip(-eps, eps);
             case L2 -> d.mul(perImageNorm(d).add(1e-12).pow(-1).mul(eps).minimum(1f));
             case L1 -> projectL1(d);
         };
-        return x.add(d).clip(0, 1);
     }
 
     /** Euclidean projection onto the L1 ball (Duchi et al. 2008), per image. */
@@ -126,19 +146,28 @@ public final class ThreatModel {
             case L2 -> {
                 NDArray g = m.randomNormal(s);
                 long dim = s.size() / s.get(0);
-                NDArray radius = m.randomUniform(0f, 1f, broadcastShape(x)).pow(1.0f / dim).mul(eps);
-                yield g.div(new ThreatModel(Norm.L2, 1).perImageNorm(g).add(1e-12)).mul(radius);
+                NDArray radius = m.randomUniform(0f, 1f, Norm.broadcastShape(x)).pow(1.0f / dim).mul(eps);
+                yield Norm.L2.normalize(g).mul(radius);
             }
             case L1 -> {
                 // uniform in the L1 ball: Laplace direction normalized, radius ε·u^(1/d)
                 NDArray u = m.randomUniform(1e-7f, 1f, s);
                 NDArray lap = u.log().neg().mul(m.randomUniform(0f, 1f, s).gt(0.5f).toType(DataType.FLOAT32, false).mul(2f).sub(1f));
                 long dim = s.size() / s.get(0);
-                NDArray radius = m.randomUniform(0f, 1f, broadcastShape(x)).pow(1.0f / dim).mul(eps);
-                yield lap.div(new ThreatModel(Norm.L1, 1).perImageNorm(lap).add(1e-12)).mul(radius);
+                NDArray radius = m.randomUniform(0f, 1f, Norm.broadcastShape(x)).pow(1.0f / dim).mul(eps);
+                yield Norm.L1.normalize(lap).mul(radius);
             }
         };
         return x.add(d).clip(0, 1);
+    }
+
+    /**
+     * A point at distance ε from x in a random direction (uniform box direction for L∞, Gaussian for L2 and
+     * L1), clipped to [0,1]: AutoAttack's start, on the ball's boundary rather than inside it.
+     */
+    public NDArray randomOnBoundary(NDArray x) {
+        NDArray t = norm == Norm.LINF ? x.getManager().randomUniform(-1f, 1f, x.getShape()) : x.getManager().randomNormal(x.getShape());
+        return x.add(norm.normalize(t).mul(eps)).clip(0, 1);
     }
 
     /**
@@ -149,7 +178,7 @@ public final class ThreatModel {
     public NDArray step(NDArray grad, double alpha) {
         return switch (norm) {
             case LINF -> grad.sign().mul(alpha);
-            case L2 -> grad.div(new ThreatModel(Norm.L2, 1).perImageNorm(grad).add(1e-12)).mul(alpha);
+            case L2 -> Norm.L2.normalize(grad).mul(alpha);
             case L1 -> {
                 long n = grad.getShape().get(0);
                 NDArray flat = grad.reshape(n, -1);

@@ -17,7 +17,7 @@ public final class TranslationInvariance implements GradientFilter {
 
     public TranslationInvariance(int kernelSize, double nsig) {
         if (kernelSize < 1 || kernelSize % 2 == 0) {
-            throw new io.advkit.util.UserError("--ti-kernel must be odd and positive, got " + kernelSize);
+            throw io.advkit.util.UserError.invalid("ti kernel", "the translation-invariance kernel size must be odd and positive, got " + kernelSize);
         }
         this.kernelSize = kernelSize;
         this.nsig = nsig;

@@ -102,7 +102,7 @@ public final class TorchCheckpoint {
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(4);
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
         }
         try {
             if (head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
@@ -116,9 +116,9 @@ public final class TorchCheckpoint {
             throw new ForbiddenGlobalExceptionIn(file, e);
         } catch (IllegalStateException | IndexOutOfBoundsException | java.nio.BufferUnderflowException
                  | ClassCastException | ArithmeticException e) {
-            throw new UserError(file + ": corrupt or unsupported PyTorch checkpoint (" + e.getMessage() + ")");
+            throw new UserError(file + ": corrupt or unsupported PyTorch checkpoint (" + io.advkit.util.Errors.describe(e) + ")");
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 
@@ -170,7 +170,7 @@ public final class TorchCheckpoint {
                     try (InputStream in = zip.getInputStream(e)) {
                         s.data = toLittleEndian(in.readAllBytes(), type.dtype(), dataOrder);
                     } catch (IOException ex) {
-                        throw new IllegalStateException("cannot read data/" + k + ": " + ex.getMessage());
+                        throw new IllegalStateException("cannot read data/" + k + ": " + io.advkit.util.Errors.describe(ex));
                     }
                     if (s.data.remaining() < numel * type.dtype().size()) {
                         throw new IllegalStateException("storage data/" + k + " is truncated");

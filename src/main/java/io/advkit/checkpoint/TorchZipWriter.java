@@ -1,6 +1,5 @@
 package io.advkit.checkpoint;
 
-import io.advkit.data.ImageCodec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,7 +44,7 @@ final class TorchZipWriter {
         } catch (IOException e) {
             throw new IllegalStateException("zip writing to memory failed", e);
         }
-        ImageCodec.writeAtomically(file, bytes.toByteArray());
+        io.advkit.util.AtomicFiles.write(file, bytes.toByteArray());
     }
 
     private static void put(ZipOutputStream zip, CountingStream counted, String name, byte[] data, boolean align)

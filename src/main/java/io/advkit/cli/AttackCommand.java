@@ -3,22 +3,23 @@ package io.advkit.cli;
 import io.advkit.attack.Attack;
 import io.advkit.attack.AttackJob;
 import io.advkit.attack.ThreatModel;
+import io.advkit.data.ImageChecks;
+import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
+import io.advkit.defense.DefenseSpec;
 import io.advkit.eval.Evaluation;
 import io.advkit.eval.Evaluator;
-import io.advkit.data.ImageFolder;
 import io.advkit.model.Classifier;
 import io.advkit.model.Ensemble;
 import io.advkit.model.ZooModel;
+import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** The homework job: attack a folder with surrogates and save the perturbed PNGs under the same names. */
@@ -43,13 +44,13 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = {"-s", "--surrogate"}, required = true, paramLabel = "SPEC", description = "surrogate model (repeat for an ensemble); same specs as eval --model")
     List<String> surrogates;
 
-    @Option(names = "--fusion", defaultValue = "loss", description = "ensemble fusion: logits, probs or loss (default ${DEFAULT-VALUE})")
+    @Option(names = "--fusion", description = "ensemble fusion: logits, probs or loss (default loss; needs several -s)")
     String fusion;
 
-    @Option(names = "--model-weights", split = ",", paramLabel = "W", description = "ensemble weights, one per surrogate (default equal)")
+    @Option(names = "--model-weights", split = ",", paramLabel = "W", description = "ensemble weights, one per surrogate (default equal; needs several -s)")
     float[] modelWeights;
 
-    @Option(names = "--victim", paramLabel = "SPEC", description = "also evaluate these models on the saved images")
+    @Option(names = "--victim", paramLabel = "SPEC", description = "also evaluate these models on the saved images (recorded in attack.json)")
     List<String> victims = new ArrayList<>();
 
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
@@ -64,57 +65,63 @@ public final class AttackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.apply();
+        // every setting is checked before anything is loaded or written
         ImageSet set = dataOptions.open();
         ThreatModel tm = attackOptions.threat();
-        Attack attack = attackOptions.spec().build(attackOptions.attack, tm);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("attack", attack.config());
-        config.putAll(attackOptions.describe());
-        config.put("surrogates", surrogates);
-        config.put("fusion", surrogates.size() > 1 ? fusion : null);
-        config.put("model_weights", modelWeights);
-        config.put("seed", seed);
-        if (defenseOptions.defense != null) {
-            config.put("defense", Map.of("spec", defenseOptions.defense, "gradients", defenseOptions.gradients, "bpda", defenseOptions.bpda,
-                    "eot", defenseOptions.eot, "seed", defenseOptions.defenseSeed));
+        Attack attack = attackOptions.build();
+        var loss = attackOptions.lossFunction();
+        var target = attackOptions.targetChoice();
+        Ensemble.Fusion fused = Ensemble.Fusion.parse(fusion == null ? "loss" : fusion);
+        if (surrogates.size() == 1 && (fusion != null || modelWeights != null)) {
+            throw new UserError((fusion != null ? "--fusion" : "--model-weights") + " combines several surrogates; give more than one -s, or leave it out");
         }
-        config.put("batch_size", batchSize);
-        config.put("data", set.describe());
+        if (batchSize < 1) {
+            throw new UserError("--batch-size must be at least 1, got " + batchSize);
+        }
+        DefenseSpec defense = defenseOptions.spec();
+        AttackJob.Config config = new AttackJob.Config(attack.params(), tm.norm().toString(), tm.eps(), tm.eps255(), attackOptions.loss,
+                attackOptions.target, surrogates, surrogates.size() > 1 ? fused.name().toLowerCase(java.util.Locale.ROOT) : null,
+                modelWeights, defense, seed, batchSize, set.describe());
         AttackJob.checkOutput(dataOptions.data, out, overwrite, config);
+        for (String v : victims) { // a wrong victim is reported now, not after the attack
+            common.modelLoader().load(v).close();
+        }
 
         List<ZooModel> models = new ArrayList<>();
+        AttackJob.Manifest manifest;
         try {
             for (String s : surrogates) {
                 models.add(common.modelLoader().load(s));
             }
-            Classifier model = defenseOptions.wrap(models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, Ensemble.Fusion.parse(fusion)));
-            AttackJob.Config jc = new AttackJob.Config(attack, tm, attackOptions.lossFunction(), attackOptions.loss,
-                    attackOptions.targetChoice(), seed, batchSize, Map.of());
-            Map<String, Object> manifest = new AttackJob(set, out, model, models, jc, common.quiet).run(config);
+            Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, fused);
+            Classifier model = defense == null ? ensemble : defense.wrap(ensemble);
+            ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
+            AttackJob.Setup setup = new AttackJob.Setup(attack, tm, loss, target, seed, batchSize);
+            manifest = new AttackJob(set, dataOptions.data, out, model, models, setup, config, common.quiet).run(overwrite);
             printSummary(manifest);
         } finally {
             models.forEach(ZooModel::close);
         }
         if (!victims.isEmpty()) {
             ImageSet adv = ImageFolder.open(out, set.classNames());
+            List<AttackJob.VictimAccuracy> results = new ArrayList<>();
             System.out.printf("%n%-28s %9s%n", "victim (on saved images)", "accuracy");
             for (String v : victims) {
                 try (ZooModel m = common.modelLoader().load(v)) {
                     Evaluation e = Evaluator.evaluate(m, adv, batchSize, common.quiet);
+                    results.add(new AttackJob.VictimAccuracy(e.model(), e.accuracy()));
                     System.out.printf("%-28s %8.1f%%%n", e.model(), e.accuracy());
                 }
             }
+            AttackJob.recordVictims(out, manifest, results);
         }
         return 0;
     }
 
-    @SuppressWarnings("unchecked")
-    private static void printSummary(Map<String, Object> manifest) {
-        Map<String, Object> s = (Map<String, Object>) manifest.get("summary");
-        System.out.printf("%d images, max L-inf %s/255, mean %.2f/255, %.1f s%n", s.get("images"), s.get("max_linf"),
-                ((Number) s.get("mean_linf")).doubleValue(), ((Number) manifest.get("seconds")).doubleValue());
+    private static void printSummary(AttackJob.Manifest manifest) {
+        AttackJob.Summary s = manifest.summary();
+        System.out.printf("%d images, max L-inf %d/255, mean %.2f/255, %.1f s%n", s.images(), s.maxLinf(), s.meanLinf(), manifest.seconds());
         System.out.printf("%-28s %9s %12s%n", "surrogate", "clean", "adversarial");
-        ((Map<String, Map<String, Double>>) s.get("accuracy")).forEach((k, v) ->
-                System.out.printf("%-28s %8.1f%% %11.1f%%%n", k, v.get("clean"), v.get("adversarial")));
+        s.accuracy().forEach((k, v) -> System.out.printf("%-28s %8.1f%% %11.1f%%%n", k, v.clean(), v.adversarial()));
     }
 }

@@ -1,18 +1,19 @@
 package io.advkit.cli;
 
-import io.advkit.attack.AttackSpec;
+import io.advkit.attack.Attack;
+import io.advkit.attack.AttackSettings;
+import io.advkit.attack.Attacks;
 import io.advkit.attack.Loss;
+import io.advkit.attack.StepSize;
 import io.advkit.attack.Target;
 import io.advkit.attack.ThreatModel;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** The threat model and an attack's hyper-parameters, as options. */
 public class AttackOptions {
-    @Option(names = {"-a", "--attack"}, defaultValue = "pgd",
-            description = "fgsm, bim, pgd, mi, ni, vmi, vni, apgd-ce, apgd-dlr; add -di and/or -ti (e.g. mi-di-ti). Default ${DEFAULT-VALUE}")
+    @Option(names = {"-a", "--attack"}, defaultValue = "pgd", completionCandidates = Names.AttackNames.class,
+            description = "a base attack, optionally with modifiers (e.g. mi-di-ti); bases and modifiers: ${COMPLETION-CANDIDATES} "
+                    + "(advkit list attacks). Default ${DEFAULT-VALUE}")
     String attack;
 
     @Option(names = "--norm", defaultValue = "linf", description = "linf, l2 or l1 (default ${DEFAULT-VALUE})")
@@ -61,18 +62,13 @@ public class AttackOptions {
         return ThreatModel.parse(norm, eps, epsScale);
     }
 
-    AttackSpec spec() {
-        AttackSpec s = new AttackSpec();
-        s.steps = steps;
-        s.alpha = alpha == null ? null : alpha / epsScale;
-        s.restarts = restarts;
-        s.decay = decay;
-        s.diProb = diProb;
-        s.diResize = diResize;
-        s.tiKernel = tiKernel;
-        s.vmiSamples = vmiSamples;
-        s.vmiBeta = vmiBeta;
-        return s;
+    AttackSettings settings() {
+        return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
+                tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta);
+    }
+
+    Attack build() {
+        return Attacks.build(attack, settings());
     }
 
     Loss lossFunction() {
@@ -81,17 +77,5 @@ public class AttackOptions {
 
     Target targetChoice() {
         return Target.parse(target);
-    }
-
-    /** The options as recorded in JSON. */
-    Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        ThreatModel tm = threat();
-        m.put("norm", tm.norm().toString());
-        m.put("eps", tm.eps());
-        m.put("eps_255", tm.eps255());
-        m.put("loss", loss);
-        m.put("target", target);
-        return m;
     }
 }

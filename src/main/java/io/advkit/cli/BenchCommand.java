@@ -7,7 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.advkit.attack.Attack;
 import io.advkit.attack.AttackProblem;
-import io.advkit.attack.AttackSpec;
+import io.advkit.attack.AttackSettings;
+import io.advkit.attack.Attacks;
+import io.advkit.attack.GradientPipeline;
+import io.advkit.attack.StepSize;
 import io.advkit.attack.Loss;
 import io.advkit.attack.Norm;
 import io.advkit.attack.PGD;
@@ -17,8 +20,10 @@ import io.advkit.model.ModelZoo;
 import io.advkit.model.Normalization;
 import io.advkit.model.ZooEntry;
 import io.advkit.model.ZooModel;
+import io.advkit.train.TrainingMethods;
 import io.advkit.util.Json;
 import io.advkit.util.RunInfo;
+import com.google.gson.annotations.SerializedName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--attack", description = "also time this attack's steps (e.g. pgd) in the same rounds")
     String attack;
 
-    @Option(names = "--attack-steps", defaultValue = "20", description = "steps per timed attack call (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "20", description = "steps per timed attack call (default ${DEFAULT-VALUE})")
     int attackSteps;
 
     @Option(names = "--memory-steps", defaultValue = "0", description = "run PGD for this many steps on one batch and report resident memory")
@@ -63,86 +68,88 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--train-methods", split = ",", description = "time training batches of these methods against standard, e.g. standard,fgsm-rs,pgd")
     List<String> trainMethods;
 
+    @Mixin
+    TrainingOptions training;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the figures as JSON")
     Path json;
+
+    /** An attack's step rate against the raw forward+input-gradient of the same model, measured in the same rounds. */
+    record AttackTiming(String attack, int stepsPerCall, double stepImagesPerS, double stepOverRawGradient) {}
+
+    /** A defense's preprocessing time per image, and as a multiple of the model's forward pass. */
+    record DefenseCost(double msPerImage, double ratioToForward) {}
+
+    record DefenseCosts(double forwardMsPerImage, Map<String, DefenseCost> defenses) {}
+
+    /** A training method's batch rate, and its batch time as a multiple of standard training's. */
+    record TrainingCost(double imagesPerS, double timeRatioToStandard) {}
+
+    /** Resident memory sampled through one long PGD run, beside the committed Java heap at the same instants. */
+    record Memory(int steps, boolean javaHeapPinned, @SerializedName("rss_kib_samples_every_500ms") List<Long> rssKibSamples,
+                  List<Long> javaHeapCommittedKibSamples, long javaHeapCommittedGrowthKib, long rssAfterWarmupKib, long rssPeakKib,
+                  long rssEndKib, double growthPercent) {}
+
+    /** bench's JSON. */
+    record Result(String model, int batchSize, double forwardImagesPerS, double forwardBackwardInputGradImagesPerS, int rounds,
+                  AttackTiming attack, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
 
     @Override
     public Integer call() {
         common.apply();
         ZooEntry e = ModelZoo.get(model);
-        Map<String, Object> out = new LinkedHashMap<>();
+        Attack attackToTime = attack == null ? null : Attacks.build(attack, AttackSettings.DEFAULTS.withSteps(attackSteps));
+        ThreatModel tm = new ThreatModel(Norm.LINF, training.eps / 255);
+        Result result;
         try (ZooModel m = ZooModel.create(e.name(), e.arch(), e.classes(), Normalization.named(e.normalization()), 0);
              NDManager root = NDManager.newBaseManager()) {
             m.net().setTrainable(false);
             NDArray x = root.randomUniform(0, 1, new Shape(batchSize, 3, 32, 32));
-            NDArray y = root.randomInteger(0, e.classes(), new Shape(batchSize), ai.djl.ndarray.types.DataType.INT32);
+            NDArray y = root.randomInteger(0, e.classes(), new Shape(batchSize), ai.djl.ndarray.types.DataType.INT64);
             Map<String, Runnable> variants = new LinkedHashMap<>();
-            variants.put("forward", () -> {
-                try (NDManager s = root.newSubManager()) {
-                    NDArray xi = x.duplicate();
-                    xi.attach(s);
-                    m.logits(xi).toFloatArray();
-                }
-            });
-            NDArray y64 = y.toType(ai.djl.ndarray.types.DataType.INT64, false);
-            variants.put("forward+input-gradient", () -> rawInputGradient(m, x, y64, root));
-            ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
-            if (attack != null) {
-                AttackSpec spec = new AttackSpec();
-                spec.steps = attackSteps;
-                Attack a = spec.build(attack, tm);
+            variants.put("forward", () -> forward(m, x, root));
+            variants.put("forward+input-gradient", () -> rawInputGradient(m, x, y, root));
+            if (attackToTime != null) {
                 // one call = attackSteps steps on the batch; counted as batch × steps image-steps
                 variants.put("attack-step", () -> {
                     try (NDManager s = root.newSubManager()) {
-                        a.run(new AttackProblem(m, x, y64, y64, false, Loss.CE, tm, new java.util.Random(0), s)).toFloatArray();
+                        attackToTime.run(AttackProblem.untargeted(m, x, y, Loss.CE, tm, new java.util.Random(0), s)).toFloatArray();
                     }
                 });
             }
             Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
             double fwd = rates.get("forward");
             double grad = rates.get("forward+input-gradient");
-            if (attack != null) {
+            AttackTiming timing = null;
+            if (attackToTime != null) {
                 double steps = rates.get("attack-step") * attackSteps;
-                out.put("attack", attack);
-                out.put("attack_steps_per_call", attackSteps);
-                out.put("attack_step_images_per_s", steps);
-                out.put("attack_step_over_raw_gradient", steps / grad);
+                timing = new AttackTiming(attackToTime.name(), attackSteps, steps, steps / grad);
                 System.out.printf("%s step: %.1f img/s = %.3f x the raw forward+input-gradient%n", attack, steps, steps / grad);
             }
-            if (memorySteps > 0) {
-                out.put("memory", memory(m, x, y64, tm, root));
-            }
-            if (defenses != null) {
-                out.put("defenses", defenseCosts(m, x, root));
-            }
-            if (trainMethods != null) {
-                out.put("training", trainingCosts(e, root));
-            }
-            out.put("model", e.name());
-            out.put("batch_size", batchSize);
-            out.put("forward_images_per_s", fwd);
-            out.put("forward_backward_input_grad_images_per_s", grad);
-            out.put("rounds", rounds);
+            result = new Result(e.name(), batchSize, fwd, grad, rounds, timing, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
+                    defenses != null ? defenseCosts(m, x, root) : null, trainMethods != null ? trainingCosts(e, tm, root) : null, RunInfo.now());
             System.out.printf("%s batch %d: forward %.1f img/s, forward+input-gradient %.1f img/s (median of %d interleaved rounds)%n",
                     e.name(), batchSize, fwd, grad, rounds);
         }
-        out.put("run", RunInfo.describe());
         if (json != null) {
-            Json.write(json, out);
+            Json.write(json, result);
         }
         return 0;
     }
 
+    /** One forward pass of the batch, its activations freed at once. */
+    private static void forward(ZooModel m, NDArray x, NDManager root) {
+        try (NDManager s = root.newSubManager()) {
+            NDArray xi = x.duplicate();
+            xi.attach(s);
+            m.logits(xi).toFloatArray();
+        }
+    }
+
     /** Preprocessing time per image of each defense, against the model's own forward pass per image, measured in the same rounds. */
-    private Map<String, Object> defenseCosts(ZooModel m, NDArray x, NDManager root) {
+    private DefenseCosts defenseCosts(ZooModel m, NDArray x, NDManager root) {
         Map<String, Runnable> variants = new LinkedHashMap<>();
-        variants.put("forward", () -> {
-            try (NDManager s = root.newSubManager()) {
-                NDArray xi = x.duplicate();
-                xi.attach(s);
-                m.logits(xi).toFloatArray();
-            }
-        });
+        variants.put("forward", () -> forward(m, x, root));
         java.util.Random rng = new java.util.Random(0);
         for (String d : defenses) {
             List<io.advkit.defense.Preprocessor> steps = io.advkit.defense.Defenses.parseSteps(d);
@@ -159,43 +166,30 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
         double fwdMs = 1000.0 / rates.get("forward");
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("forward_ms_per_image", fwdMs);
+        Map<String, DefenseCost> r = new LinkedHashMap<>();
         System.out.printf("%-22s %10s %14s%n", "preprocessing", "ms/image", "x forward pass");
         System.out.printf("%-22s %10.3f %14s%n", "(model forward)", fwdMs, "1.00");
         for (String d : defenses) {
             double ms = 1000.0 / rates.get(d);
-            r.put(d, Map.of("ms_per_image", ms, "ratio_to_forward", ms / fwdMs));
+            r.put(d, new DefenseCost(ms, ms / fwdMs));
             System.out.printf("%-22s %10.3f %14.2f%n", d, ms, ms / fwdMs);
         }
-        return r;
+        return new DefenseCosts(fwdMs, r);
     }
 
     /**
      * Images/s of training batches of each method on random data, in interleaved rounds, and each one's time
      * per batch as a ratio to standard training (an epoch's ratio: every epoch has the same batches).
      */
-    private Map<String, Object> trainingCosts(ZooEntry e, NDManager root) {
-        TrainCommand defaults = new TrainCommand();
-        defaults.attackSteps = 7;
-        defaults.replays = 8;
-        defaults.beta = 6;
-        io.advkit.attack.ThreatModel tm = new io.advkit.attack.ThreatModel(Norm.LINF, 8 / 255.0);
+    private Map<String, TrainingCost> trainingCosts(ZooEntry e, ThreatModel tm, NDManager root) {
         try (ZooModel model = ZooModel.create(e.name(), e.arch(), e.classes(), Normalization.named(e.normalization()), 0)) {
             model.net().setTrainable(true);
-            java.util.Map<String, ai.djl.nn.Parameter> trainable = new LinkedHashMap<>();
-            model.net().namedParameters().forEach((k, p) -> {
-                if (p.requiresGradient()) {
-                    trainable.put(k, p);
-                }
-            });
-            io.advkit.train.Sgd sgd = new io.advkit.train.Sgd(trainable, 0.9, 5e-4, false, root);
+            io.advkit.train.Sgd sgd = io.advkit.train.Sgd.forModel(model, 0.9, 5e-4, false, root);
             NDArray x = root.randomUniform(0, 1, new Shape(batchSize, 3, 32, 32));
             NDArray y = root.randomInteger(0, e.classes(), new Shape(batchSize), ai.djl.ndarray.types.DataType.INT64);
             Map<String, Runnable> variants = new LinkedHashMap<>();
             for (String name : trainMethods) {
-                defaults.method = name;
-                io.advkit.train.TrainingMethod method = defaults.method(tm.eps());
+                io.advkit.train.TrainingMethod method = TrainingMethods.create(name, training.settings(tm.eps()));
                 variants.put(name, () -> {
                     try (NDManager s = root.newSubManager()) {
                         // results follow their first operand's manager: with the batch in root they would pile up there
@@ -206,11 +200,11 @@ public final class BenchCommand implements Callable<Integer> {
                 });
             }
             Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
-            Map<String, Object> r = new LinkedHashMap<>();
+            Map<String, TrainingCost> r = new LinkedHashMap<>();
             double base = rates.getOrDefault("standard", rates.values().iterator().next());
             System.out.printf("%-10s %12s %22s%n", "method", "images/s", "batch time vs standard");
             rates.forEach((k, v) -> {
-                r.put(k, Map.of("images_per_s", v, "time_ratio_to_standard", base / v));
+                r.put(k, new TrainingCost(v, base / v));
                 System.out.printf("%-10s %12.1f %22.2f%n", k, v, base / v);
             });
             return r;
@@ -221,7 +215,7 @@ public final class BenchCommand implements Callable<Integer> {
      * Resident memory during one long PGD run on one batch: sampled every half second from another thread;
      * growth is measured from the sample at 10% of the run (after warm-up) to the last one.
      */
-    private Map<String, Object> memory(ZooModel m, NDArray x, NDArray y, ThreatModel tm, NDManager root) {
+    private Memory memory(ZooModel m, NDArray x, NDArray y, ThreatModel tm, NDManager root) {
         java.util.List<Long> rss = new java.util.ArrayList<>();
         java.util.List<Long> heap = new java.util.ArrayList<>(); // committed Java heap, KiB, at the same instants
         var memoryBean = java.lang.management.ManagementFactory.getMemoryMXBean();
@@ -230,7 +224,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (NDManager s = root.newSubManager()) {
             attackThread = new Thread(() -> {
                 try {
-                    new PGD(memorySteps, tm.eps() / 4, 1).run(new AttackProblem(m, x, y, y, false, Loss.CE, tm, new java.util.Random(0), s));
+                    new PGD(memorySteps, StepSize.ofEps(0.25), GradientPipeline.PLAIN)
+                            .run(AttackProblem.untargeted(m, x, y, Loss.CE, tm, new java.util.Random(0), s));
                 } catch (RuntimeException e) {
                     failure[0] = e;
                 }
@@ -270,17 +265,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("note: the Java heap is not fixed and pre-touched (-Xms = -Xmx, -XX:+AlwaysPreTouch), "
                     + "so RSS growth includes heap pages first used during the run; for native memory alone run with ADVKIT_JAVA_OPTS=\"-Xms1g -Xmx1g -XX:+AlwaysPreTouch\"");
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("steps", memorySteps);
-        r.put("java_heap_pinned", heapPinned);
-        r.put("rss_kib_samples_every_500ms", rss);
-        r.put("java_heap_committed_kib_samples", heap);
-        r.put("java_heap_committed_growth_kib", heapLast - heapBase);
-        r.put("rss_after_warmup_kib", base);
-        r.put("rss_peak_kib", peak);
-        r.put("rss_end_kib", last);
-        r.put("growth_percent", growth);
-        return r;
+        return new Memory(memorySteps, heapPinned, rss, heap, heapLast - heapBase, base, peak, last, growth);
     }
 
     /** True when the heap cannot grow and all of it is resident from the start (-Xms = -Xmx, -XX:+AlwaysPreTouch). */
@@ -298,7 +283,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         } catch (java.io.IOException e) {
-            throw new io.advkit.util.UserError("cannot read /proc/self/status for the memory measurement: " + e.getMessage());
+            throw new io.advkit.util.UserError("cannot read /proc/self/status for the memory measurement: " + io.advkit.util.Errors.describe(e));
         }
         throw new io.advkit.util.UserError("no VmRSS in /proc/self/status");
     }

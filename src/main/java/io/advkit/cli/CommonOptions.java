@@ -2,6 +2,7 @@ package io.advkit.cli;
 
 import io.advkit.model.ModelLoader;
 import io.advkit.model.WeightsResolver;
+import io.advkit.util.UserError;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ public class CommonOptions {
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
 
-    @Option(names = "--weights-dir", paramLabel = "DIR", description = "folder(s) holding weight files under their release names, searched before the caches and downloads")
+    @Option(names = "--weights-dir", paramLabel = "DIR",
+            description = "folder(s) holding weight files under their release names, searched before $ADVKIT_WEIGHTS_DIR, the caches and downloads")
     List<Path> weightsDirs = new ArrayList<>();
 
     /** Applies --threads; must run before the engine's first use. */
@@ -27,14 +29,18 @@ public class CommonOptions {
         Main.verbose = verbose;
         if (threads != null) {
             if (threads < 1) {
-                throw new io.advkit.util.UserError("--threads must be at least 1");
+                throw UserError.invalid("threads", "the engine needs at least 1 thread, got " + threads);
             }
             System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
     }
 
+    WeightsResolver weights() {
+        return WeightsResolver.standard(weightsDirs, quiet);
+    }
+
     ModelLoader modelLoader() {
-        return new ModelLoader(WeightsResolver.standard(weightsDirs, quiet));
+        return new ModelLoader(weights());
     }
 }

@@ -1,16 +1,12 @@
 package io.advkit.cli;
 
-import io.advkit.defense.DefendedModel;
-import io.advkit.defense.Defenses;
-import io.advkit.defense.GradientMode;
-import io.advkit.model.Classifier;
+import io.advkit.defense.DefenseSpec;
 import picocli.CommandLine.Option;
-
-import java.util.Locale;
 
 /** A preprocessing defense in front of the model, and how gradients pass it. */
 public class DefenseOptions {
-    @Option(names = "--defense", paramLabel = "SPEC", description = "preprocessing defense: " + Defenses.HELP)
+    @Option(names = "--defense", paramLabel = "SPEC", completionCandidates = Names.DefenseNames.class,
+            description = "preprocessing defense, steps chained with +: ${COMPLETION-CANDIDATES} (advkit list defenses)")
     String defense;
 
     @Option(names = "--gradients", defaultValue = "naive", description = "through the defense: naive, bpda, eot or adaptive (bpda+eot); default ${DEFAULT-VALUE}")
@@ -25,22 +21,9 @@ public class DefenseOptions {
     @Option(names = "--defense-seed", defaultValue = "0", description = "seed of the defense's randomness (default ${DEFAULT-VALUE})")
     long defenseSeed;
 
-    DefendedModel.Approximation approximation() {
-        try {
-            return DefendedModel.Approximation.valueOf(bpda.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new io.advkit.util.UserError("--bpda must be identity or blur, got " + bpda);
-        }
-    }
-
-    /** The model behind the defense (the model itself when no --defense is given). */
-    Classifier wrap(Classifier model) {
-        if (defense == null || defense.isBlank() || defense.equals("none")) {
-            return model;
-        }
-        if (eot < 1) {
-            throw new io.advkit.util.UserError("--eot must be at least 1");
-        }
-        return Defenses.wrap(model, defense, GradientMode.parse(gradients), approximation(), eot, defenseSeed);
+    /** The defense as configured, or null when there is none. */
+    DefenseSpec spec() {
+        DefenseSpec s = new DefenseSpec(defense == null ? "none" : defense, gradients, bpda, eot, defenseSeed);
+        return s.none() ? null : s;
     }
 }

@@ -6,13 +6,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
 
 /** The {@code advkit} command line. */
 @Command(name = "advkit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Adversarial attacks, defenses and robustness evaluation for image classifiers.",
-        subcommands = {ModelsCommand.class, EvalCommand.class, AttackCommand.class, TransferCommand.class, TrainCommand.class, AuditCommand.class, ReportCommand.class, BenchCommand.class})
+        subcommands = {ModelsCommand.class, ListCommand.class, EvalCommand.class, AttackCommand.class, TransferCommand.class, TrainCommand.class,
+            AuditCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main {
     static boolean verbose;
+
+    /**
+     * The options that set each concept the core names in its errors, where the option is not simply
+     * "--" + the concept with hyphens.
+     */
+    private static final Map<String, String> OPTION_OF = Map.of(
+            "step size", "--alpha",
+            "architecture", "--model",
+            "inner attack", "--attack-steps",
+            "weights", "--weights-dir");
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -20,6 +33,7 @@ public final class Main {
 
     /** Runs a command line and returns the exit code: 0 ok, 1 internal error, 2 usage or input error. */
     public static int run(String... args) {
+        verbose = false;
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -36,8 +50,8 @@ public final class Main {
         while (!(cause instanceof UserError) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof UserError) {
-            err.println("advkit: error: " + cause.getMessage());
+        if (cause instanceof UserError u) {
+            err.println("advkit: error: " + optionPrefix(u.setting(), cl) + u.getMessage());
             if (verbose) {
                 ex.printStackTrace(err);
             }
@@ -52,6 +66,15 @@ public final class Main {
             ex.printStackTrace(err);
         }
         return 1;
+    }
+
+    /** "--eps: " when the error is about a setting this command has an option for; "" otherwise. */
+    static String optionPrefix(String setting, CommandLine cl) {
+        if (setting == null) {
+            return "";
+        }
+        String option = OPTION_OF.getOrDefault(setting, "--" + setting.toLowerCase(Locale.ROOT).replace(' ', '-'));
+        return cl.getCommandSpec().findOption(option) != null ? option + ": " : "";
     }
 
     static final class Version implements CommandLine.IVersionProvider {

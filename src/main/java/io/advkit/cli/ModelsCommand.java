@@ -2,48 +2,57 @@ package io.advkit.cli;
 
 import io.advkit.model.Architectures;
 import io.advkit.model.ModelZoo;
+import io.advkit.model.WeightsResolver;
 import io.advkit.model.ZooEntry;
 import io.advkit.util.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Lists the model zoo. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List the model zoo: name, classes, learnable parameters, source.")
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List the model zoo: name, classes, learnable parameters, source, and whether its weights are here (usable offline).")
 public final class ModelsCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the list as JSON")
     Path json;
 
     @Option(names = "--filter", paramLabel = "TEXT", description = "only names containing TEXT")
     String filter;
 
+    @Option(names = "--offline", description = "only models whose weights are already here")
+    boolean offlineOnly;
+
+    /** One zoo entry as listed; {@code offline} says where its verified weights are, null when it needs a download. */
+    record Row(String name, String arch, int classes, long params, String source, String url, String checksum, String reference,
+               String offline) {}
+
     @Override
     public Integer call() {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        System.out.printf("%-27s %-19s %7s %12s  %-10s %s%n", "name", "architecture", "classes", "params", "source", "reference");
+        common.apply();
+        WeightsResolver weights = common.weights();
+        List<Row> rows = new ArrayList<>();
+        System.out.printf("%-27s %-19s %7s %12s  %-10s %-8s %s%n", "name", "architecture", "classes", "params", "source", "offline", "reference");
         for (ZooEntry e : ModelZoo.all()) {
             if (filter != null && !e.name().contains(filter)) {
                 continue;
             }
+            String offline = weights.offlineSource(e).orElse(null);
+            if (offlineOnly && offline == null) {
+                continue;
+            }
             // counted from the architecture advkit builds, not copied from the registry
             long params = Architectures.create(e.arch(), e.classes()).learnableParameterCount();
-            System.out.printf("%-27s %-19s %7d %,12d  %-10s %s%n", e.name(), e.arch(), e.classes(), params, shortSource(e.source()), e.reference());
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("name", e.name());
-            r.put("arch", e.arch());
-            r.put("classes", e.classes());
-            r.put("params", params);
-            r.put("source", e.source());
-            r.put("url", e.url());
-            r.put("checksum", e.checksum());
-            r.put("reference", e.reference());
-            rows.add(r);
+            System.out.printf("%-27s %-19s %7d %,12d  %-10s %-8s %s%n", e.name(), e.arch(), e.classes(), params, shortSource(e.source()),
+                    offline == null ? "-" : "yes", e.reference());
+            rows.add(new Row(e.name(), e.arch(), e.classes(), params, e.source(), e.url(), e.checksum(), e.reference(), offline));
         }
         if (json != null) {
             Json.write(json, rows);

@@ -1,30 +1,35 @@
 package io.advkit.cli;
 
-import com.google.gson.JsonObject;
+import io.advkit.attack.AttackJob;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.eval.Evaluator;
 import io.advkit.eval.TransferMatrix;
 import io.advkit.model.ZooModel;
 import io.advkit.report.Charts;
+import io.advkit.util.AtomicFiles;
 import io.advkit.util.Json;
+import io.advkit.util.OutputFolders;
+import io.advkit.util.Params;
+import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Victim accuracy on clean and adversarial folders: a transfer matrix as Markdown, JSON and a PNG heatmap. */
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = "Accuracy of victim models on adversarial folders written by 'advkit attack' (rows) and on the clean images.")
 public final class TransferCommand implements Callable<Integer> {
+    private static final Set<String> OWN = Set.of("transfer.png");
+
     @Mixin
     CommonOptions common;
 
@@ -44,21 +49,42 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "(default ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--limit", paramLabel = "N", description = "only the first N images of every row (a quick try)")
+    Integer limit;
+
+    @Option(names = "--subset", paramLabel = "N", description = "only N images of every row, drawn evenly from every class (the same in each row)")
+    Integer subset;
+
+    @Option(names = "--subset-seed", paramLabel = "S", defaultValue = "0", description = "seed of --subset's draw (default ${DEFAULT-VALUE})")
+    long subsetSeed;
+
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() {
         common.apply();
         List<String> rows = new ArrayList<>();
         List<ImageSet> sets = new ArrayList<>();
+        List<Path> inputs = new ArrayList<>();
         if (clean != null) {
             rows.add("clean");
             sets.add(ImageFolder.open(clean, List.of()));
+            inputs.add(clean);
         }
         for (String a : adv) {
             int eq = a.indexOf('=');
             Path dir = Path.of(eq < 0 ? a : a.substring(eq + 1));
             rows.add(eq < 0 ? label(dir) : a.substring(0, eq));
             sets.add(ImageFolder.open(dir, List.of()));
+            inputs.add(dir);
         }
+        for (Path in : inputs) {
+            OutputFolders.requireApartFrom(in, out);
+        }
+        OutputFolders.requireNoForeignImages(out, OWN);
+        DataOptions selection = new DataOptions();
+        selection.limit = limit;
+        selection.subset = subset;
+        selection.subsetSeed = subsetSeed;
+        sets.replaceAll(selection::select);
         int n = sets.get(0).size();
         for (ImageSet s : sets) {
             if (s.size() != n) {
@@ -77,10 +103,9 @@ public final class TransferCommand implements Callable<Integer> {
             }
         }
         TransferMatrix matrix = new TransferMatrix(rows, names, acc, n);
-        Files.createDirectories(out);
         String md = matrix.toMarkdown();
-        io.advkit.data.ImageCodec.writeAtomically(out.resolve("transfer.md"), md.getBytes(StandardCharsets.UTF_8));
-        Json.write(out.resolve("transfer.json"), matrix.toJson());
+        AtomicFiles.writeString(out.resolve("transfer.md"), md);
+        Json.write(out.resolve("transfer.json"), matrix.result(RunInfo.now()));
         Charts.heatmap(out.resolve("transfer.png"), "Victim accuracy (%) on " + n + " images", rows, names, acc);
         System.out.print(md);
         return 0;
@@ -88,39 +113,36 @@ public final class TransferCommand implements Callable<Integer> {
 
     /** "mi-di-ti (10 steps) eps 8 from cifar100_resnet20+cifar100_resnet56", read from the folder's attack.json. */
     static String label(Path dir) {
-        Path f = dir.resolve("attack.json");
+        Path f = dir.resolve(AttackJob.MANIFEST);
         if (!Files.exists(f)) {
             return dir.getFileName().toString();
         }
-        JsonObject cfg = Json.read(f).getAsJsonObject().getAsJsonObject("config");
-        JsonObject attack = cfg.getAsJsonObject("attack");
-        StringBuilder sb = new StringBuilder(attack.get("attack").getAsString());
+        AttackJob.Config cfg = Json.read(f, AttackJob.Manifest.class).config();
+        Params attack = cfg.attack();
+        StringBuilder sb = new StringBuilder(attack.string("attack"));
         // what tells two runs of one attack apart: its steps and, for ensembles, how they were fused
         List<String> details = new ArrayList<>();
-        if (attack.has("steps") && attack.get("steps").getAsInt() > 1) {
-            details.add(attack.get("steps").getAsInt() + " steps");
+        Double steps = attack.number("steps");
+        if (steps == null) {
+            steps = attack.number("n_iter");
+        }
+        if (steps != null && steps > 1) {
+            details.add(Math.round(steps) + " steps");
         }
         if (attack.has("translation_invariance")) {
-            details.add(attack.get("translation_invariance").getAsString().replaceAll("TI\\(kernel=(\\d+).*", "TI kernel $1"));
+            details.add(attack.string("translation_invariance").replaceAll("TI\\(kernel=(\\d+).*", "TI kernel $1"));
         }
         if (attack.has("samples")) {
-            details.add(attack.get("samples").getAsInt() + " samples");
+            details.add(Math.round(attack.number("samples")) + " samples");
         }
-        if (cfg.has("fusion") && cfg.getAsJsonArray("surrogates").size() > 1 && !cfg.get("fusion").getAsString().equals("loss")) {
-            details.add(cfg.get("fusion").getAsString() + " fusion");
+        if (cfg.fusion() != null && cfg.surrogates().size() > 1 && !cfg.fusion().equals("loss")) {
+            details.add(cfg.fusion() + " fusion");
         }
         if (!details.isEmpty()) {
             sb.append(" (").append(String.join(", ", details)).append(")");
         }
-        sb.append(" eps ").append(Math.round(cfg.get("eps_255").getAsDouble()));
-        List<String> s = new ArrayList<>();
-        cfg.getAsJsonArray("surrogates").forEach(e -> s.add(shortName(e.getAsString())));
-        sb.append(" from ").append(String.join("+", s));
+        sb.append(" eps ").append(Math.round(cfg.eps255()));
+        sb.append(" from ").append(String.join("+", cfg.surrogates().stream().map(s -> s.replaceAll("=.*", "")).toList()));
         return sb.toString();
-    }
-
-    private static String shortName(String spec) {
-        int eq = spec.indexOf('=');
-        return eq < 0 ? spec : spec.substring(0, eq);
     }
 }

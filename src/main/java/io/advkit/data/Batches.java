@@ -27,7 +27,7 @@ public final class Batches implements Iterable<Batch> {
     /** Batches over the images {@code order} names, in that order. */
     public Batches(ImageSet set, int[] order, int batchSize) {
         if (batchSize <= 0) {
-            throw new UserError("--batch-size must be positive, got " + batchSize);
+            throw UserError.invalid("batch size", "a batch needs at least 1 image, got " + batchSize);
         }
         this.set = set;
         this.order = order;

@@ -86,7 +86,7 @@ public final class CifarBinary implements ImageSet, AutoCloseable {
                 parts.add(new Part(f, ch, (int) (len / record), first));
                 first += (int) (len / record);
             } catch (IOException e) {
-                throw new UserError(f + ": cannot read (" + e.getMessage() + ")");
+                throw new UserError(f + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
             }
         }
         Path names = dir.resolve(labelBytes == 1 ? "batches.meta.txt" : "fine_label_names.txt");
@@ -107,7 +107,7 @@ public final class CifarBinary implements ImageSet, AutoCloseable {
                         }
                     }
                 } catch (IOException e) {
-                    throw new UserError(p.file + ": cannot read (" + e.getMessage() + ")");
+                    throw new UserError(p.file + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
                 }
                 return buf.flip();
             }

@@ -36,7 +36,7 @@ public final class ClassNames {
             }
             return names;
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read names file (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read names file (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 }

@@ -63,7 +63,7 @@ public final class Datasets {
             return s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().equals(split))
                     .min((a, b) -> Integer.compare(a.getNameCount(), b.getNameCount())).orElse(null);
         } catch (IOException e) {
-            throw new UserError(root + ": cannot list (" + e.getMessage() + ")");
+            throw new UserError(root + ": cannot list (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 
@@ -83,7 +83,7 @@ public final class Datasets {
         if (split == null) {
             List<String> found = splitFolders(root);
             if (found.size() > 1) {
-                throw new UserError(shownAs + ": holds the splits " + found + "; choose one with --split");
+                throw UserError.invalid("split", shownAs + ": holds the splits " + found + "; choose one");
             }
             return found.size() == 1 && !hasImages(root) ? root.resolve(found.get(0)) : root;
         }
@@ -104,7 +104,7 @@ public final class Datasets {
             }
             return splits;
         } catch (IOException e) {
-            throw new UserError(root + ": cannot list (" + e.getMessage() + ")");
+            throw new UserError(root + ": cannot list (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.advkit.data;
 
+import io.advkit.util.AtomicFiles;
+import io.advkit.util.Errors;
 import io.advkit.util.UserError;
 
 import java.awt.image.BufferedImage;
@@ -8,10 +10,8 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
 
 /**
@@ -30,7 +30,7 @@ public final class ImageCodec {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read file (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read file (" + Errors.describe(e) + ")");
         }
         return decode(bytes, file.toString());
     }
@@ -41,7 +41,7 @@ public final class ImageCodec {
         try {
             bi = ImageIO.read(new ByteArrayInputStream(bytes));
         } catch (IOException | RuntimeException e) {
-            throw new UserError(where + ": corrupt or truncated image (" + e.getMessage() + ")");
+            throw new UserError(where + ": corrupt or truncated image (" + Errors.describe(e) + ")");
         }
         if (bi == null) {
             throw new UserError(where + ": not a PNG or JPEG image");
@@ -109,26 +109,6 @@ public final class ImageCodec {
 
     /** Writes a PNG atomically: readers never see a half-written file, even if the JVM is killed. */
     public static void writePng(Image image, Path file) {
-        writeAtomically(file, encodePng(image));
-    }
-
-    /** Writes bytes through a temporary file in the same folder followed by an atomic rename. */
-    public static void writeAtomically(Path file, byte[] bytes) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".advkit-", ".part");
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                os.write(bytes);
-            }
-            try { // createTempFile makes the file private; results are ordinary files, readable by others
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: keep its defaults
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot write (" + e.getMessage() + ")");
-        }
+        AtomicFiles.write(file, encodePng(image));
     }
 }

@@ -120,7 +120,7 @@ public final class ImageFolder implements ImageSet {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(keep).sorted().toList();
         } catch (IOException e) {
-            throw new UserError(dir + ": cannot list folder (" + e.getMessage() + ")");
+            throw new UserError(dir + ": cannot list folder (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 

@@ -73,7 +73,7 @@ public final class TarGzArchive {
             }
             return target;
         } catch (IOException e) {
-            throw new UserError(archive + ": cannot unpack (" + e.getMessage() + ")");
+            throw new UserError(archive + ": cannot unpack (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 
@@ -101,7 +101,7 @@ public final class TarGzArchive {
                         .put(rest, ImageCodec.decode(bytes, archive + "!" + name));
             }
         } catch (IOException ex) {
-            throw new UserError(archive + ": cannot read (" + ex.getMessage() + ")");
+            throw new UserError(archive + ": cannot read (" + io.advkit.util.Errors.describe(ex) + ")");
         }
         if (byClass.isEmpty()) {
             throw new UserError(archive + ": no images under '" + prefix + "<class>/'");
@@ -165,7 +165,7 @@ public final class TarGzArchive {
             md.update(in.readNBytes(1 << 20));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (IOException | NoSuchAlgorithmException e) {
-            throw new UserError(archive + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(archive + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 

@@ -10,7 +10,7 @@ public final class BitDepthReduction implements Preprocessor {
 
     public BitDepthReduction(int bits) {
         if (bits < 1 || bits > 8) {
-            throw new io.advkit.util.UserError("bit depth must be 1..8, got " + bits);
+            throw io.advkit.util.UserError.invalid("defense", "bit depth must be 1..8, got " + bits);
         }
         this.bits = bits;
     }

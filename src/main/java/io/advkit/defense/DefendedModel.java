@@ -17,7 +17,15 @@ import java.util.stream.Collectors;
 public final class DefendedModel implements Classifier {
     /** BPDA backward approximations of a non-differentiable step. */
     public enum Approximation {
-        IDENTITY, BLUR
+        IDENTITY, BLUR;
+
+        public static Approximation parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw io.advkit.util.UserError.invalid("bpda", "unknown BPDA approximation '" + s + "'; expected identity or blur");
+            }
+        }
     }
 
     private final Classifier inner;

@@ -7,45 +7,115 @@ import io.advkit.util.UserError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
- * Parses defense specs: steps joined by "+", each NAME[:PARAM] — jpeg:75, slq, bitdepth:4, median:3,
- * noise:0.03, resize-pad:36 — and "shield-ensemble" (SHIELD's ensemble: probabilities averaged over JPEG
- * qualities 20, 40, 60, 80, optionally after other steps).
+ * The defense registry: preprocessing steps by name, each NAME[:PARAM] (jpeg:75, slq, bitdepth:4, median:3,
+ * noise:0.03, resize-pad:36), chained with "+", and "shield-ensemble" (SHIELD's ensemble: probabilities averaged
+ * over JPEG qualities 20, 40, 60, 80, optionally after other steps). Adding a defense is its class and one line
+ * in {@link #TYPES}.
  */
 public final class Defenses {
-    public static final String HELP = "jpeg:Q, slq, shield-ensemble, bitdepth:B, median:K, noise:SIGMA, resize-pad:SIZE; chain with +";
+    /** A preprocessing step: its name and aliases, its parameter and default, one line of help, its factory. */
+    public record Type(String name, List<String> aliases, String param, String help, Function<String, Preprocessor> factory) {}
+
+    private static final List<Type> TYPES = List.of(
+            new Type("jpeg", List.of(), "Q", "JPEG compression at quality Q, default 75 (Dziugaite et al. 2016; Das et al. 2017)",
+                    a -> new JpegCompression(intArg("jpeg", a, 75))),
+            new Type("slq", List.of(), null, "SHIELD's stochastic local quantization: a random JPEG quality per 8x8 block (Das et al. 2018)",
+                    a -> new ShieldSlq()),
+            new Type("bitdepth", List.of("bits"), "B", "feature squeezing to B bits per channel, default 4 (Xu et al. 2018)",
+                    a -> new BitDepthReduction(intArg("bitdepth", a, 4))),
+            new Type("median", List.of(), "K", "KxK median filter, default 3 (Xu et al. 2018)",
+                    a -> new MedianFilter(intArg("median", a, 3))),
+            new Type("noise", List.of(), "SIGMA", "additive Gaussian noise, default sigma 0.03",
+                    a -> new GaussianNoise(doubleArg("noise", a, 0.03))),
+            new Type("resize-pad", List.of("randomization"), "SIZE", "random resize and pad to SIZE, default 36 (Xie et al. 2018)",
+                    a -> new RandomResizePad(intArg("resize-pad", a, 36))));
+
+    /** SHIELD's ensemble, a whole defended model rather than one step (see {@link #wrap}). */
+    public static final String SHIELD_ENSEMBLE = "shield-ensemble";
 
     private Defenses() {}
+
+    public static List<Type> types() {
+        return TYPES;
+    }
+
+    /** Names for help texts: each step as NAME[:PARAM], and the SHIELD ensemble. */
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        TYPES.forEach(t -> out.add(t.param() == null ? t.name() : t.name() + ":" + t.param()));
+        out.add(SHIELD_ENSEMBLE);
+        return out;
+    }
+
+    /** The registry as lines "name  help", for listings. */
+    public static List<String> help() {
+        List<String> out = new ArrayList<>();
+        for (Type t : TYPES) {
+            out.add(String.format("%-16s %s", t.param() == null ? t.name() : t.name() + ":" + t.param(), t.help()));
+        }
+        out.add(String.format("%-16s %s", SHIELD_ENSEMBLE, "SHIELD's ensemble: probabilities averaged over JPEG qualities 20, 40, 60, 80 (Das et al. 2018)"));
+        out.add("chain steps with +, e.g. median:3+jpeg:75; none for no defense");
+        return out;
+    }
+
+    public static boolean isNone(String spec) {
+        return spec == null || spec.isBlank() || spec.strip().equalsIgnoreCase("none");
+    }
 
     public static List<Preprocessor> parseSteps(String spec) {
         List<Preprocessor> out = new ArrayList<>();
         for (String part : spec.split("\\+")) {
             String[] kv = part.strip().toLowerCase(Locale.ROOT).split(":", 2);
-            String arg = kv.length > 1 ? kv[1] : null;
-            try {
-                out.add(switch (kv[0]) {
-                    case "jpeg" -> new JpegCompression(arg == null ? 75 : Integer.parseInt(arg));
-                    case "slq" -> new ShieldSlq();
-                    case "bitdepth", "bits" -> new BitDepthReduction(arg == null ? 4 : Integer.parseInt(arg));
-                    case "median" -> new MedianFilter(arg == null ? 3 : Integer.parseInt(arg));
-                    case "noise" -> new GaussianNoise(arg == null ? 0.03 : Double.parseDouble(arg));
-                    case "resize-pad", "randomization" -> new RandomResizePad(arg == null ? 36 : Integer.parseInt(arg));
-                    default -> throw new UserError("unknown defense '" + part + "'; expected " + HELP);
-                });
-            } catch (NumberFormatException e) {
-                throw new UserError("defense '" + part + "': '" + arg + "' is not a number");
-            }
+            Type t = TYPES.stream().filter(x -> x.name().equals(kv[0]) || x.aliases().contains(kv[0])).findFirst()
+                    .orElseThrow(() -> UserError.invalid("defense", "unknown defense '" + part.strip() + "'; expected one of " + names()
+                            + ", chained with +"));
+            out.add(t.factory().apply(kv.length > 1 ? kv[1] : null));
         }
         return out;
+    }
+
+    private static int intArg(String defense, String arg, int byDefault) {
+        try {
+            return arg == null ? byDefault : Integer.parseInt(arg);
+        } catch (NumberFormatException e) {
+            throw UserError.invalid("defense", "defense '" + defense + ":" + arg + "': '" + arg + "' is not a whole number");
+        }
+    }
+
+    private static double doubleArg(String defense, String arg, double byDefault) {
+        try {
+            return arg == null ? byDefault : Double.parseDouble(arg);
+        } catch (NumberFormatException e) {
+            throw UserError.invalid("defense", "defense '" + defense + ":" + arg + "': '" + arg + "' is not a number");
+        }
+    }
+
+    /** Refuses a spec that names no known defense, before any work starts. */
+    public static void validate(String spec) {
+        if (isNone(spec)) {
+            return;
+        }
+        String steps = spec.strip().replaceAll("(?i)\\+?" + SHIELD_ENSEMBLE + "$", "");
+        if (!steps.isEmpty()) {
+            parseSteps(steps);
+        }
     }
 
     /** The model behind the defense spec, attacked through {@code mode}. */
     public static Classifier wrap(Classifier model, String spec, GradientMode mode, DefendedModel.Approximation approx,
                                   int eot, long seed) {
+        if (isNone(spec)) {
+            return model;
+        }
+        if (eot < 1) {
+            throw UserError.invalid("eot", "EoT needs at least 1 draw per gradient, got " + eot);
+        }
         String s = spec.strip();
-        if (s.toLowerCase(Locale.ROOT).endsWith("shield-ensemble")) {
-            String before = s.substring(0, s.length() - "shield-ensemble".length()).replaceAll("\\+$", "");
+        if (s.toLowerCase(Locale.ROOT).endsWith(SHIELD_ENSEMBLE)) {
+            String before = s.substring(0, s.length() - SHIELD_ENSEMBLE.length()).replaceAll("\\+$", "");
             List<Classifier> members = new ArrayList<>();
             for (int q : ShieldSlq.QUALITIES) {
                 List<Preprocessor> chain = before.isEmpty() ? new ArrayList<>() : parseSteps(before);

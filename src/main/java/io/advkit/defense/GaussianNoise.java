@@ -10,7 +10,7 @@ public final class GaussianNoise implements Preprocessor {
 
     public GaussianNoise(double sigma) {
         if (!(sigma >= 0)) {
-            throw new io.advkit.util.UserError("noise sigma must be non-negative");
+            throw io.advkit.util.UserError.invalid("defense", "noise sigma must be non-negative");
         }
         this.sigma = sigma;
     }

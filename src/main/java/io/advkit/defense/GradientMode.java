@@ -26,7 +26,7 @@ public enum GradientMode {
         try {
             return valueOf(s.toUpperCase(Locale.ROOT).replace("+", "_").replace("BPDA_EOT", "ADAPTIVE"));
         } catch (IllegalArgumentException e) {
-            throw new UserError("unknown gradient mode '" + s + "'; expected naive, bpda, eot or adaptive (bpda+eot)");
+            throw UserError.invalid("gradients", "unknown gradient mode '" + s + "'; expected naive, bpda, eot or adaptive (bpda+eot)");
         }
     }
 }

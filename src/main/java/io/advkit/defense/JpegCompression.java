@@ -25,7 +25,7 @@ public final class JpegCompression implements Preprocessor {
 
     public JpegCompression(int quality) {
         if (quality < 1 || quality > 100) {
-            throw new io.advkit.util.UserError("JPEG quality must be 1..100, got " + quality);
+            throw io.advkit.util.UserError.invalid("defense", "JPEG quality must be 1..100, got " + quality);
         }
         this.quality = quality;
     }

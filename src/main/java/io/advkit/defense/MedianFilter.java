@@ -18,7 +18,7 @@ public final class MedianFilter implements Preprocessor {
 
     public MedianFilter(int k) {
         if (k < 1 || k % 2 == 0) {
-            throw new io.advkit.util.UserError("median filter size must be odd, got " + k);
+            throw io.advkit.util.UserError.invalid("defense", "median filter size must be odd, got " + k);
         }
         this.k = k;
     }

@@ -21,7 +21,7 @@ public final class RandomResizePad implements Preprocessor {
     public NDArray apply(NDArray x, Random rng) {
         int s = (int) x.getShape().get(3);
         if (outSize <= s) {
-            throw new io.advkit.util.UserError("resize-pad size " + outSize + " must exceed the image size " + s);
+            throw io.advkit.util.UserError.invalid("defense", "resize-pad size " + outSize + " must exceed the image size " + s);
         }
         return InputDiversity.resizeAndPad(x, s + rng.nextInt(outSize - s), outSize, rng);
     }

@@ -4,21 +4,25 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.annotations.SerializedName;
 import io.advkit.attack.APGD;
 import io.advkit.attack.Attack;
 import io.advkit.attack.AttackProblem;
 import io.advkit.attack.FGM;
 import io.advkit.attack.Loss;
+import io.advkit.attack.Norm;
 import io.advkit.attack.PGD;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
 import io.advkit.data.ImageSet;
-import io.advkit.defense.Defenses;
 import io.advkit.defense.DefendedModel;
+import io.advkit.defense.Defenses;
 import io.advkit.defense.GradientMode;
 import io.advkit.model.Classifier;
+import io.advkit.util.Journal;
 import io.advkit.util.Progress;
+import io.advkit.util.RunInfo;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,12 +43,51 @@ import java.util.function.Function;
  *   <li>unbounded PGD (ε = 255/255), adaptive;</li>
  *   <li>an ε sweep of PGD, naive and adaptive.</li>
  * </ul>
- * Robust accuracy is worst case per image: an image counts only if every bounded attack at ε failed on it.
- * The five symptoms of obfuscated gradients are checked on the naive results ({@link Symptoms}).
+ * An image counts as robust to an attack only if the defended model classifies it correctly both clean and
+ * attacked, so each row's robust accuracy and success rate add up to 100%. Worst-case robust accuracy counts
+ * an image only if every bounded attack at ε failed on it. The five symptoms of obfuscated gradients are
+ * checked on the naive results ({@link Symptoms}).
  */
 public final class Audit {
-    public record Config(ThreatModel threat, int pgdSteps, int apgdIterations, int eot, double[] sweepEps255,
-                         int randomDraws, int batchSize, long seed, DefendedModel.Approximation approximation) {}
+    /** Everything that decides the audit's numbers besides the model, defense and images (all L∞). */
+    public record Config(@SerializedName("eps_255") double eps255, int pgdSteps, int apgdIterations, int eot,
+                         @SerializedName("sweep_eps_255") double[] sweepEps255, int randomDraws, int batchSize,
+                         long seed, DefendedModel.Approximation approximation) {
+        public ThreatModel threat() {
+            return new ThreatModel(Norm.LINF, eps255 / 255);
+        }
+    }
+
+    /** One attack's outcome per image: fooled[i] = image i is not robust to it (wrong clean or after the attack). */
+    public record Outcome(String attack, String gradients, @SerializedName("eps_255") double eps255, boolean[] fooled) {
+        Key key() {
+            return new Key(attack, gradients, eps255);
+        }
+    }
+
+    /** Which row an outcome belongs to. */
+    record Key(String attack, String gradients, double eps255) {}
+
+    /** A finished batch, as the journal keeps it. */
+    record BatchRecord(int offset, boolean[] cleanCorrect, List<Outcome> outcomes) {}
+
+    /** What the journal's header identifies: a resumed audit must have exactly these. */
+    record Job(String model, String defense, String data, int images, Config config) {}
+
+    /** One row of the audit's table. */
+    public record Row(String attack, String gradients, @SerializedName("eps_255") double eps255, boolean inWorstCase, double robustAccuracy, double successRate,
+                      List<String> fooledImages) {}
+
+    /** Robust accuracy of PGD across the sweep's budgets: the same numbers as the table's pgd-sweep rows. */
+    public record Sweep(@SerializedName("eps_255") double[] eps255, double[] naiveAccuracy, double[] adaptiveAccuracy) {}
+
+    /** audit.json. */
+    public record Result(String kind, String model, String defense, int images, String threat, double cleanAccuracy,
+                         double worstCaseRobustAccuracy, Config config, List<Symptoms.Check> symptoms, Sweep sweep, List<Row> attacks,
+                         String data, RunInfo run) {}
+
+    private static final String PGD_SWEEP = "pgd-sweep";
+    private static final String UNBOUNDED = "pgd-unbounded";
 
     private final Config config;
 
@@ -52,194 +95,186 @@ public final class Audit {
         this.config = config;
     }
 
-    /** One attack's outcome over the set: fooled[i] = image i misclassified after the attack. */
-    record Row(String name, String gradients, double eps255, boolean[] fooled) {}
-
-    public Map<String, Object> run(Classifier base, String defense, ImageSet set, boolean quiet) {
-        return run(base, defense, set, quiet, null);
+    /** Attacks per image: the naive and adaptive suite, transfer, random, unbounded, and the sweep's two. */
+    private int attacksPerImage() {
+        return 8 + 3 + 2 * config.sweepEps255().length;
     }
 
     /**
-     * As {@link #run(Classifier, String, ImageSet, boolean)}; with a journal file, each finished batch is appended
-     * to it and batches found there (from a killed run with the same settings) are not attacked again.
+     * Audits {@code base} behind {@code defense} on {@code set}. With a journal file, each finished batch is
+     * appended to it and batches found there (from a killed run with the same settings) are not attacked again.
      */
-    public Map<String, Object> run(Classifier base, String defense, ImageSet set, boolean quiet, Path journal) {
-        boolean none = defense == null || defense.isBlank() || defense.equals("none");
-        boolean hasRandomOrNonDiff = !none; // with no preprocessing, naive and adaptive gradients are the same
+    public Result run(Classifier base, String defense, ImageSet set, boolean quiet, Path journalFile) {
+        boolean none = Defenses.isNone(defense);
         int n = set.size();
         boolean[] cleanCorrect = new boolean[n];
-        Map<String, Row> rows = new LinkedHashMap<>();
+        Map<Key, boolean[]> rows = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
-        int steps = 8 + 3 + 2 * config.sweepEps255().length; // naive+adaptive suite, transfer, random, unbounded, sweep
-        AuditJournal done = journal == null ? null : AuditJournal.open(journal, fingerprint(base.name(), defense, set));
-        try (Progress bar = Progress.items("audit", (long) n * steps, "img-attacks", quiet);
+        Journal<BatchRecord> journal = journalFile == null ? null
+                : Journal.open(journalFile, new Job(base.name(), none ? "none" : defense, set.describe(), n, config), BatchRecord.class);
+        Map<Integer, BatchRecord> done = new LinkedHashMap<>();
+        if (journal != null) {
+            journal.records().forEach(r -> done.put(r.offset(), r));
+        }
+        try (Progress bar = Progress.items("audit", (long) n * attacksPerImage(), "img-attacks", quiet);
              NDManager root = NDManager.newBaseManager()) {
             int offset = 0;
             for (Batch b : new Batches(set, config.batchSize())) {
-                BatchOutcome outcome = done == null ? null : done.get(offset);
+                BatchRecord outcome = done.get(offset);
                 if (outcome == null) {
                     try (NDManager m = root.newSubManager()) {
                         outcome = auditBatch(base, defense, none, b, offset, m, bar);
                     }
-                    if (done != null) {
-                        done.append(offset, outcome);
+                    if (journal != null) {
+                        journal.append(outcome);
                     }
-                } else {
-                    bar.step((long) b.size() * steps);
                 }
+                bar.advanceTo((long) (offset + b.size()) * attacksPerImage());
                 for (int i = 0; i < b.size(); i++) {
-                    cleanCorrect[offset + i] = !outcome.cleanFooled()[i];
+                    cleanCorrect[offset + i] = outcome.cleanCorrect()[i];
                     names.add(set.name(b.indices()[i]));
                 }
-                for (Map.Entry<String, boolean[]> e : outcome.fooled().entrySet()) {
-                    String[] k = e.getKey().split("\\|");
-                    Row r = rows.computeIfAbsent(e.getKey(), key -> new Row(k[0], k[1], Double.parseDouble(k[2]), new boolean[n]));
-                    System.arraycopy(e.getValue(), 0, r.fooled(), offset, e.getValue().length);
+                for (Outcome o : outcome.outcomes()) {
+                    boolean[] all = rows.computeIfAbsent(o.key(), k -> new boolean[n]);
+                    System.arraycopy(o.fooled(), 0, all, offset, o.fooled().length);
                 }
                 offset += b.size();
             }
         }
-        return summarize(rows, cleanCorrect, names, base.name(), none ? "none" : defense, hasRandomOrNonDiff);
+        return summarize(rows, cleanCorrect, names, base.name(), none ? "none" : defense, !none, set.describe());
     }
 
-    /** What one batch's attacks did: clean misclassification and, per "attack|gradients|eps" key, who was fooled. */
-    record BatchOutcome(boolean[] cleanFooled, Map<String, boolean[]> fooled) {}
-
-    /** Everything that decides the audit's numbers, so a journal from other settings is never mixed in. */
-    private String fingerprint(String model, String defense, ImageSet set) {
-        return String.join(" ", model, String.valueOf(defense), set.describe().toString(), String.valueOf(set.size()),
-                config.threat().toString(), "pgd=" + config.pgdSteps(), "apgd=" + config.apgdIterations(), "eot=" + config.eot(),
-                "sweep=" + java.util.Arrays.toString(config.sweepEps255()), "random=" + config.randomDraws(),
-                "batch=" + config.batchSize(), "seed=" + config.seed(), "bpda=" + config.approximation());
-    }
-
-    private BatchOutcome auditBatch(Classifier base, String defense, boolean none, Batch b, int offset, NDManager m, Progress bar) {
+    private BatchRecord auditBatch(Classifier base, String defense, boolean none, Batch b, int offset, NDManager m, Progress bar) {
         ThreatModel tm = config.threat();
         Function<GradientMode, Classifier> defended = mode -> none ? base
                 : Defenses.wrap(base, defense, mode, config.approximation(), config.eot(), config.seed());
-        boolean hasRandomOrNonDiff = !none;
-        Map<String, boolean[]> rows = new LinkedHashMap<>();
+        List<Outcome> rows = new ArrayList<>();
         NDArray x = b.toNDArray(m);
         NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
         long seed = config.seed() * 1_000_003L + offset;
-        // evaluation: the defended model as deployed (its own randomness, fixed per batch)
-        // The forward's activations attach to the input's manager: with the batch's manager they would pile up
-        // over the ~30 evaluations of a batch (gigabytes for a ResNet-56), so each evaluation gets its own.
-        Function<NDArray, boolean[]> fooled = adv -> {
-            Classifier judge = defended.apply(GradientMode.NAIVE);
-            long[] p;
-            try (NDManager eval = AttackProblem.scopedForward(adv, m)) {
-                p = judge.logits(adv).argMax(1).toLongArray();
-            }
-            long[] t = y.toLongArray();
-            boolean[] f = new boolean[p.length];
-            for (int i = 0; i < p.length; i++) {
-                f[i] = p[i] != t[i];
+        long[] labels = y.toLongArray();
+        // judged by the defended model as deployed (its own randomness, fixed per batch)
+        Classifier judge = defended.apply(GradientMode.NAIVE);
+        boolean[] cleanCorrect = correct(AttackProblem.predict(judge, x), labels);
+        Function<NDArray, boolean[]> notRobust = adv -> {
+            boolean[] ok = correct(AttackProblem.predict(judge, adv), labels);
+            boolean[] f = new boolean[ok.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = !(cleanCorrect[i] && ok[i]);
             }
             return f;
         };
-        boolean[] clean = fooled.apply(x);
-        for (GradientMode mode : hasRandomOrNonDiff ? List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE) : List.of(GradientMode.NAIVE)) {
-            String g = mode == GradientMode.NAIVE ? "naive" : "adaptive";
+        Attack pgd = PGD.withDefaultStep(config.pgdSteps());
+        List<Attack> suite = List.of(new FGM(), pgd, new APGD(config.apgdIterations(), Loss.CE, "ce"),
+                new APGD(config.apgdIterations(), Loss.DLR, "dlr"));
+        // with no preprocessing, adaptive gradients are the naive ones: that half is not run twice
+        List<GradientMode> modes = none ? List.of(GradientMode.NAIVE) : List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE);
+        Runner run = new Runner(x, y, m, seed, bar, b.size(), (long) offset * attacksPerImage());
+        for (GradientMode mode : modes) {
             Classifier target = defended.apply(mode);
-            List<Attack> suite = List.of(new FGM(tm.eps()), new PGD(config.pgdSteps(), 2.5 * tm.eps() / config.pgdSteps(), 1),
-                    new APGD(config.apgdIterations(), 1, Loss.CE, "apgd-ce"), new APGD(config.apgdIterations(), 1, Loss.DLR, "apgd-dlr"));
             for (Attack a : suite) {
-                rows.put(key(a.name(), g, tm.eps255()), fooled.apply(attack(a, target, x, y, tm, m, seed)));
-                bar.step(b.size());
+                rows.add(new Outcome(a.name(), gradients(mode), tm.eps255(), notRobust.apply(run.attack(a, target, tm))));
             }
         }
-        if (!hasRandomOrNonDiff) {
-            bar.step(4L * b.size()); // the adaptive half of the suite is the naive half here
+        rows.add(new Outcome("transfer-pgd", "undefended", tm.eps255(), notRobust.apply(run.attack(pgd, base, tm))));
+        rows.add(new Outcome("random", "none", tm.eps255(), randomCorners(x, tm, m, seed, notRobust)));
+        GradientMode strongest = modes.get(modes.size() - 1);
+        rows.add(new Outcome(UNBOUNDED, gradients(strongest), 255, notRobust.apply(run.attack(pgd, defended.apply(strongest), tm.withEps(1.0)))));
+        for (double e : config.sweepEps255()) {
+            for (GradientMode mode : modes) {
+                rows.add(new Outcome(PGD_SWEEP, gradients(mode), e, notRobust.apply(run.attack(pgd, defended.apply(mode), tm.withEps(e / 255)))));
+            }
         }
-        // transfer: white-box PGD on the undefended model
-        NDArray transfer = attack(new PGD(config.pgdSteps(), 2.5 * tm.eps() / config.pgdSteps(), 1), base, x, y, tm, m, seed);
-        rows.put(key("transfer-pgd", "undefended", tm.eps255()), fooled.apply(transfer));
-        bar.step(b.size());
-        // random corners of the ε-box
-        boolean[] anyRandom = new boolean[b.size()];
+        return new BatchRecord(offset, cleanCorrect, rows);
+    }
+
+    /** Runs attacks on one batch from the batch's seed, moving the progress bar image by image. */
+    private static final class Runner {
+        private final NDArray x;
+        private final NDArray y;
+        private final NDManager m;
+        private final long seed;
+        private final Progress bar;
+        private final int size;
+        private long position;
+
+        Runner(NDArray x, NDArray y, NDManager m, long seed, Progress bar, int size, long position) {
+            this.x = x;
+            this.y = y;
+            this.m = m;
+            this.seed = seed;
+            this.bar = bar;
+            this.size = size;
+            this.position = position;
+        }
+
+        /** The attack's result on the lattice (what would be saved). */
+        NDArray attack(Attack a, Classifier model, ThreatModel tm) {
+            Engine.getInstance().setRandomSeed((int) seed);
+            long start = position;
+            AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(seed), m)
+                    .withProgress(f -> bar.advanceTo(start + (long) (f * size)));
+            NDArray adv = Lattice.round(a.run(p), x, tm);
+            position += size;
+            bar.advanceTo(position);
+            return adv;
+        }
+    }
+
+    private static String gradients(GradientMode mode) {
+        return mode == GradientMode.NAIVE ? "naive" : "adaptive";
+    }
+
+    private static boolean[] correct(long[] predicted, long[] labels) {
+        boolean[] c = new boolean[labels.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = predicted[i] == labels[i];
+        }
+        return c;
+    }
+
+    /** Per image: did any of {@code randomDraws} uniformly random corners of the ε-box fool the model? */
+    private boolean[] randomCorners(NDArray x, ThreatModel tm, NDManager m, long seed, Function<NDArray, boolean[]> notRobust) {
+        boolean[] any = new boolean[(int) x.getShape().get(0)];
         Engine.getInstance().setRandomSeed((int) seed);
         for (int r = 0; r < config.randomDraws(); r++) {
             boolean[] f;
             try (NDManager draw = AttackProblem.scopedForward(x, m)) {
                 NDArray signs = draw.randomUniform(-1f, 1f, x.getShape()).sign();
-                f = fooled.apply(Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm));
+                f = notRobust.apply(Lattice.round(x.add(signs.mul((float) tm.eps())).clip(0, 1), x, tm));
             }
             for (int i = 0; i < f.length; i++) {
-                anyRandom[i] |= f[i];
+                any[i] |= f[i];
             }
         }
-        rows.put(key("random", "none", tm.eps255()), anyRandom);
-        bar.step(b.size());
-        // unbounded: every image should fall
-        ThreatModel unbounded = tm.withEps(1.0);
-        Classifier adaptive = defended.apply(hasRandomOrNonDiff ? GradientMode.ADAPTIVE : GradientMode.NAIVE);
-        rows.put(key("pgd-unbounded", hasRandomOrNonDiff ? "adaptive" : "naive", 255),
-                fooled.apply(attack(new PGD(config.pgdSteps(), 2.5 / config.pgdSteps(), 1), adaptive, x, y, unbounded, m, seed)));
-        bar.step(b.size());
-        for (double e : config.sweepEps255()) {
-            ThreatModel te = tm.withEps(e / 255);
-            for (GradientMode mode : List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE)) {
-                if (mode == GradientMode.ADAPTIVE && !hasRandomOrNonDiff) {
-                    bar.step(b.size());
-                    continue;
-                }
-                Attack a = new PGD(config.pgdSteps(), 2.5 * te.eps() / config.pgdSteps(), 1);
-                String g = mode == GradientMode.NAIVE ? "naive" : "adaptive";
-                rows.put(key("pgd-sweep", g, e), fooled.apply(attack(a, defended.apply(mode), x, y, te, m, seed)));
-                bar.step(b.size());
-            }
-        }
-        return new BatchOutcome(clean, rows);
+        return any;
     }
 
-    private static String key(String name, String gradients, double eps255) {
-        return name + "|" + gradients + "|" + eps255;
-    }
-
-    private static NDArray attack(Attack a, Classifier model, NDArray x, NDArray y, ThreatModel tm, NDManager m, long seed) {
-        Engine.getInstance().setRandomSeed((int) seed);
-        AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(seed), m);
-        return Lattice.round(a.run(p), x, tm);
-    }
-
-    private Map<String, Object> summarize(Map<String, Row> rows, boolean[] cleanCorrect, List<String> names, String model,
-                                          String defense, boolean hasPreprocessing) {
+    private Result summarize(Map<Key, boolean[]> rows, boolean[] cleanCorrect, List<String> names, String model, String defense,
+                             boolean hasPreprocessing, String data) {
         int n = cleanCorrect.length;
-        double eps = config.threat().eps255();
+        double eps = config.eps255();
         boolean[] robust = cleanCorrect.clone();
-        List<Map<String, Object>> attacks = new ArrayList<>();
-        for (Row r : rows.values()) {
-            boolean bounded = r.eps255() == eps && !r.name().equals("pgd-unbounded") && !r.name().equals("pgd-sweep");
-            int fooled = 0;
-            int correctAfter = 0;
-            for (int i = 0; i < n; i++) {
-                fooled += r.fooled()[i] ? 1 : 0;
-                correctAfter += cleanCorrect[i] && !r.fooled()[i] ? 1 : 0;
-                if (bounded && r.fooled()[i]) {
-                    robust[i] = false;
-                }
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("attack", r.name());
-            m.put("gradients", r.gradients());
-            m.put("eps_255", r.eps255());
-            m.put("robust_accuracy", 100.0 * correctAfter / n);
-            m.put("success_rate", 100.0 * fooled / n);
-            m.put("in_worst_case", bounded);
+        List<Row> table = new ArrayList<>();
+        for (Map.Entry<Key, boolean[]> e : rows.entrySet()) {
+            Key k = e.getKey();
+            boolean[] fooled = e.getValue();
+            boolean bounded = k.eps255() == eps && !k.attack().equals(UNBOUNDED) && !k.attack().equals(PGD_SWEEP);
             List<String> fooledNames = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                if (r.fooled()[i]) {
+                if (fooled[i]) {
                     fooledNames.add(names.get(i));
+                    if (bounded) {
+                        robust[i] = false;
+                    }
                 }
             }
-            m.put("fooled_images", fooledNames);
-            attacks.add(m);
+            double success = 100.0 * fooledNames.size() / n;
+            table.add(new Row(k.attack(), k.gradients(), k.eps255(), bounded, 100 - success, success, fooledNames));
         }
-        String naive = "naive";
         boolean[] gradientAny = new boolean[n];
         for (String a : List.of("fgm", "pgd", "apgd-ce", "apgd-dlr")) {
-            boolean[] f = rows.get(a + "|" + naive + "|" + eps).fooled();
+            boolean[] f = rows.get(new Key(a, "naive", eps));
             for (int i = 0; i < n; i++) {
                 gradientAny[i] |= f[i];
             }
@@ -247,35 +282,20 @@ public final class Audit {
         double[] sweep = config.sweepEps255();
         double[] naiveSweep = new double[sweep.length];
         double[] adaptiveSweep = new double[sweep.length];
+        double[] naiveSuccess = new double[sweep.length];
         for (int k = 0; k < sweep.length; k++) {
-            naiveSweep[k] = 100.0 * Symptoms.count(rows.get("pgd-sweep|naive|" + sweep[k]).fooled()) / n;
-            Row ad = rows.get("pgd-sweep|adaptive|" + sweep[k]);
-            adaptiveSweep[k] = 100.0 * Symptoms.count((ad == null ? rows.get("pgd-sweep|naive|" + sweep[k]) : ad).fooled()) / n;
+            boolean[] naive = rows.get(new Key(PGD_SWEEP, "naive", sweep[k]));
+            boolean[] adaptive = rows.getOrDefault(new Key(PGD_SWEEP, "adaptive", sweep[k]), naive);
+            naiveSuccess[k] = 100.0 * Symptoms.count(naive) / n;
+            naiveSweep[k] = 100 - naiveSuccess[k];
+            adaptiveSweep[k] = 100 - 100.0 * Symptoms.count(adaptive) / n;
         }
-        List<Symptoms.Check> checks = Symptoms.check(new Symptoms.Outcomes(rows.get("fgm|naive|" + eps).fooled(),
-                rows.get("pgd|naive|" + eps).fooled(), rows.get("transfer-pgd|undefended|" + eps).fooled(),
-                rows.get("pgd|naive|" + eps).fooled(), rows.get("pgd-unbounded|" + (hasPreprocessing ? "adaptive" : "naive") + "|255.0").fooled(),
-                rows.get("random|none|" + eps).fooled(), gradientAny, sweep, naiveSweep));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("kind", "audit");
-        out.put("model", model);
-        out.put("defense", defense);
-        out.put("images", n);
-        out.put("threat", config.threat().toString());
-        out.put("clean_accuracy", 100.0 * Symptoms.count(cleanCorrect) / n);
-        out.put("worst_case_robust_accuracy", 100.0 * Symptoms.count(robust) / n);
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("pgd_steps", config.pgdSteps());
-        cfg.put("apgd_iterations", config.apgdIterations());
-        cfg.put("eot_samples", config.eot());
-        cfg.put("bpda", config.approximation().name().toLowerCase(java.util.Locale.ROOT));
-        cfg.put("random_draws", config.randomDraws());
-        cfg.put("sweep_eps_255", sweep);
-        cfg.put("seed", config.seed());
-        out.put("config", cfg);
-        out.put("symptoms", Symptoms.toJson(checks));
-        out.put("sweep", Map.of("eps_255", sweep, "naive_success", naiveSweep, "adaptive_success", adaptiveSweep));
-        out.put("attacks", attacks);
-        return out;
+        boolean[] pgdNaive = rows.get(new Key("pgd", "naive", eps));
+        List<Symptoms.Check> checks = Symptoms.check(new Symptoms.Outcomes(rows.get(new Key("fgm", "naive", eps)), pgdNaive,
+                rows.get(new Key("transfer-pgd", "undefended", eps)), pgdNaive,
+                rows.get(new Key(UNBOUNDED, hasPreprocessing ? "adaptive" : "naive", 255)), rows.get(new Key("random", "none", eps)),
+                gradientAny, sweep, naiveSuccess));
+        return new Result("audit", model, defense, n, config.threat().toString(), 100.0 * Symptoms.count(cleanCorrect) / n,
+                100.0 * Symptoms.count(robust) / n, config, checks, new Sweep(sweep, naiveSweep, adaptiveSweep), table, data, RunInfo.now());
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
+import io.advkit.data.ImageChecks;
 import io.advkit.data.ImageSet;
 import io.advkit.model.Classifier;
 import io.advkit.util.Progress;
@@ -15,7 +16,9 @@ import java.util.List;
 public final class Evaluator {
     private Evaluator() {}
 
+    /** Every image's prediction; refuses labels the model cannot predict (they would silently count as errors). */
     public static Evaluation evaluate(Classifier model, ImageSet set, int batchSize, boolean quiet) {
+        ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
         List<Evaluation.Prediction> out = new ArrayList<>(set.size());
         Batches batches = new Batches(set, batchSize);
         try (Progress bar = Progress.items("eval " + model.name(), set.size(), "img", quiet);

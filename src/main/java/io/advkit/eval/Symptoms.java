@@ -1,9 +1,7 @@
 package io.advkit.eval;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Athalye, Carlini and Wagner's (2018) five symptoms of obfuscated gradients, checked on an audit's
@@ -18,8 +16,8 @@ import java.util.Map;
  * Each check returns whether it fired and the numbers behind it.
  */
 public final class Symptoms {
-    /** One symptom's verdict. */
-    public record Check(int number, String symptom, boolean flagged, String evidence) {}
+    /** One symptom's verdict: its number in Athalye et al.'s list, what it is, whether it fired, the numbers behind it. */
+    public record Check(int symptom, String description, boolean flagged, String evidence) {}
 
     /** What the checks read, all over the same images. */
     public record Outcomes(boolean[] oneStep, boolean[] iterative, boolean[] transfer, boolean[] whiteBox,
@@ -74,18 +72,5 @@ public final class Symptoms {
 
     private static String fmt(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    public static List<Map<String, Object>> toJson(List<Check> checks) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Check c : checks) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("symptom", c.number());
-            m.put("description", c.symptom());
-            m.put("flagged", c.flagged());
-            m.put("evidence", c.evidence());
-            out.add(m);
-        }
-        return out;
     }
 }

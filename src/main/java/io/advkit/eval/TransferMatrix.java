@@ -1,5 +1,7 @@
 package io.advkit.eval;
 
+import io.advkit.util.RunInfo;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,12 @@ import java.util.Map;
  * surrogate set). Lower is a stronger transfer attack.
  */
 public record TransferMatrix(List<String> rows, List<String> victims, double[][] accuracy, int images) {
+    /** One row of transfer.json: the images' label and each victim's accuracy on them. */
+    public record Row(String row, Map<String, Double> accuracy) {}
+
+    /** transfer.json. */
+    public record Result(String kind, int images, List<String> victims, List<Row> rows, RunInfo run) {}
+
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder("| images \\ victim accuracy (%) |");
         victims.forEach(v -> sb.append(' ').append(v).append(" |"));
@@ -26,23 +34,15 @@ public record TransferMatrix(List<String> rows, List<String> victims, double[][]
         return sb.toString();
     }
 
-    public Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", "transfer");
-        m.put("images", images);
-        m.put("victims", victims);
-        List<Map<String, Object>> rs = new ArrayList<>();
+    public Result result(RunInfo run) {
+        List<Row> rs = new ArrayList<>();
         for (int r = 0; r < rows.size(); r++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("row", rows.get(r));
             Map<String, Double> acc = new LinkedHashMap<>();
             for (int c = 0; c < victims.size(); c++) {
                 acc.put(victims.get(c), accuracy[r][c]);
             }
-            row.put("accuracy", acc);
-            rs.add(row);
+            rs.add(new Row(rows.get(r), acc));
         }
-        m.put("rows", rs);
-        return m;
+        return new Result("transfer", images, victims, rs, run);
     }
 }

@@ -1,8 +1,6 @@
 package io.advkit.model;
 
-import com.google.gson.JsonObject;
 import io.advkit.checkpoint.StateDict;
-import io.advkit.data.ImageCodec;
 import io.advkit.util.Json;
 import io.advkit.util.UserError;
 
@@ -43,7 +41,7 @@ public final class AdvkitModelFile {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        ImageCodec.writeAtomically(file, bytes.toByteArray());
+        io.advkit.util.AtomicFiles.write(file, bytes.toByteArray());
     }
 
     public static Map<String, byte[]> readEntries(Path file) {
@@ -55,7 +53,7 @@ public final class AdvkitModelFile {
                 }
             }
         } catch (IOException e) {
-            throw new UserError(file + ": not a readable advkit file (" + e.getMessage() + ")");
+            throw new UserError(file + ": not a readable advkit file (" + io.advkit.util.Errors.describe(e) + ")");
         }
         return out;
     }
@@ -89,16 +87,15 @@ public final class AdvkitModelFile {
         }
     }
 
-    /** Saves a model with its description; {@code info} adds recipe and metrics to model.json. */
-    public static void save(Path file, ZooModel model, Map<String, Object> info) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("format", "advkit-model-1");
-        meta.put("name", model.name());
-        meta.put("arch", model.arch());
-        meta.put("classes", model.numClasses());
-        meta.put("mean", model.normalization().mean());
-        meta.put("std", model.normalization().std());
-        meta.putAll(info);
+    /** What model.json always holds; a file written by training adds how it was trained. */
+    record Header(String format, String name, String arch, int classes, float[] mean, float[] std) {}
+
+    /** Saves a model with its description; {@code info} (a record) adds recipe and metrics to model.json. */
+    public static void save(Path file, ZooModel model, Object info) {
+        Header h = new Header("advkit-model-1", model.name(), model.arch(), model.numClasses(), model.normalization().mean(),
+                model.normalization().std());
+        com.google.gson.JsonObject meta = Json.GSON.toJsonTree(h).getAsJsonObject();
+        Json.GSON.toJsonTree(info).getAsJsonObject().entrySet().forEach(e -> meta.add(e.getKey(), e.getValue()));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("model.json", Json.GSON.toJson(meta).getBytes(StandardCharsets.UTF_8));
         entries.put("weights.pth", stateDictBytes(model.stateDict()));
@@ -110,9 +107,16 @@ public final class AdvkitModelFile {
         if (!entries.containsKey("model.json") || !entries.containsKey("weights.pth")) {
             throw new UserError(file + ": not an advkit model file (model.json or weights.pth missing)");
         }
-        JsonObject meta = Json.GSON.fromJson(new String(entries.get("model.json"), StandardCharsets.UTF_8), JsonObject.class);
-        Normalization norm = new Normalization(Json.GSON.fromJson(meta.get("mean"), float[].class), Json.GSON.fromJson(meta.get("std"), float[].class));
-        return ZooModel.load(meta.get("name").getAsString(), meta.get("arch").getAsString(), meta.get("classes").getAsInt(), norm,
+        Header h;
+        try {
+            h = Json.GSON.fromJson(new String(entries.get("model.json"), StandardCharsets.UTF_8), Header.class);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new UserError(file + ": model.json is not valid (" + io.advkit.util.Errors.describe(e) + ")");
+        }
+        if (h == null || h.name() == null || h.arch() == null || h.mean() == null || h.std() == null) {
+            throw new UserError(file + ": model.json lacks the model's name, architecture or normalization");
+        }
+        return ZooModel.load(h.name(), h.arch(), h.classes(), new Normalization(h.mean(), h.std()),
                 stateDictFrom(entries.get("weights.pth"), file.toString()), file.toString());
     }
 }

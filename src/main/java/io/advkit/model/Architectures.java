@@ -29,7 +29,7 @@ public final class Architectures {
             boolean bottleneck = m.group(3) != null || depth == 1001;
             int perUnit = bottleneck ? 9 : 6;
             if ((depth - 2) % perUnit != 0 || depth < 2 + perUnit) {
-                throw new UserError("architecture '" + arch + "': depth must be " + perUnit + "n+2");
+                throw UserError.invalid("architecture", "architecture '" + arch + "': depth must be " + perUnit + "n+2");
             }
             return switch (m.group(1)) {
                 case "resnet" -> new CifarResNet(depth, bottleneck, false, numClasses);
@@ -41,30 +41,30 @@ public final class Architectures {
         if ((m = RESNEXT.matcher(arch)).matches()) {
             int depth = Integer.parseInt(m.group(1));
             if ((depth - 2) % 9 != 0) {
-                throw new UserError("architecture '" + arch + "': depth must be 9n+2");
+                throw UserError.invalid("architecture", "architecture '" + arch + "': depth must be 9n+2");
             }
             return new CifarResNeXt(depth, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), numClasses);
         }
         if ((m = WRN.matcher(arch)).matches()) {
             int depth = Integer.parseInt(m.group(1));
             if ((depth - 4) % 6 != 0) {
-                throw new UserError("architecture '" + arch + "': depth must be 6n+4");
+                throw UserError.invalid("architecture", "architecture '" + arch + "': depth must be 6n+4");
             }
             return CifarPreResNet.wideResNet(depth, Integer.parseInt(m.group(2)), numClasses);
         }
         if ((m = DENSENET.matcher(arch)).matches()) {
             int depth = Integer.parseInt(m.group(1));
             if ((depth - 4) % 3 != 0) {
-                throw new UserError("architecture '" + arch + "': depth must be 3n+4");
+                throw UserError.invalid("architecture", "architecture '" + arch + "': depth must be 3n+4");
             }
             return new CifarDenseNet(depth, Integer.parseInt(m.group(2)), numClasses);
         }
         if ((m = CHENYAOFO.matcher(arch)).matches()) {
-            return new ChenyaofoResNet(Integer.parseInt(m.group(1)), numClasses);
+            return new TorchvisionCifarResNet(Integer.parseInt(m.group(1)), numClasses, TorchvisionCifarResNet.Shortcut.PROJECTION);
         }
         if ((m = AKAMASTER.matcher(arch)).matches()) {
-            return new AkamasterResNet(Integer.parseInt(m.group(1)), numClasses);
+            return new TorchvisionCifarResNet(Integer.parseInt(m.group(1)), numClasses, TorchvisionCifarResNet.Shortcut.ZERO_PAD);
         }
-        throw new UserError("unknown architecture '" + arch + "'; e.g. " + String.join(", ", EXAMPLES));
+        throw UserError.invalid("architecture", "unknown architecture '" + arch + "'; e.g. " + String.join(", ", EXAMPLES));
     }
 }

@@ -24,7 +24,7 @@ public final class Checksums {
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

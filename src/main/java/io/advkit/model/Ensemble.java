@@ -21,7 +21,7 @@ public final class Ensemble implements Classifier {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UserError("unknown ensemble fusion '" + s + "'; expected logits, probs or loss");
+                throw UserError.invalid("fusion", "unknown ensemble fusion '" + s + "'; expected logits, probs or loss");
             }
         }
     }
@@ -43,7 +43,7 @@ public final class Ensemble implements Classifier {
             }
         }
         if (weights != null && weights.length != members.size()) {
-            throw new UserError("--weights gives " + weights.length + " weights for " + members.size() + " models");
+            throw UserError.invalid("model weights", weights.length + " ensemble weights for " + members.size() + " models");
         }
         this.members = members;
         this.fusion = fusion;
@@ -52,12 +52,12 @@ public final class Ensemble implements Classifier {
         for (int i = 0; i < members.size(); i++) {
             this.weights[i] = weights == null ? 1f : weights[i];
             if (this.weights[i] < 0) {
-                throw new UserError("ensemble weights must be non-negative");
+                throw UserError.invalid("model weights", "ensemble weights must be non-negative");
             }
             sum += this.weights[i];
         }
         if (sum <= 0) {
-            throw new UserError("ensemble weights sum to zero");
+            throw UserError.invalid("model weights", "ensemble weights sum to zero");
         }
         for (int i = 0; i < this.weights.length; i++) {
             this.weights[i] /= sum;

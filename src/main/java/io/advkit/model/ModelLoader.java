@@ -31,18 +31,18 @@ public final class ModelLoader {
         String name = eq < 0 ? spec : spec.substring(0, eq);
         Path file = eq < 0 ? null : Path.of(spec.substring(eq + 1));
         if (file != null && !Files.isRegularFile(file)) {
-            throw new UserError(file + ": no such weights file (in --model " + spec + ")");
+            throw UserError.invalid("model", file + ": no such weights file (in model " + spec + ")");
         }
         if (name.contains(":")) {
             String[] p = name.split(":");
             if (p.length != 3 || file == null) {
-                throw new UserError("--model " + spec + ": expected ARCH:CLASSES:NORMALIZATION=FILE, e.g. resnet20:10:pytorchcv-cifar=my.pth");
+                throw UserError.invalid("model", "model " + spec + ": expected ARCH:CLASSES:NORMALIZATION=FILE, e.g. resnet20:10:pytorchcv-cifar=my.pth");
             }
             int classes;
             try {
                 classes = Integer.parseInt(p[1]);
             } catch (NumberFormatException e) {
-                throw new UserError("--model " + spec + ": '" + p[1] + "' is not a number of classes");
+                throw UserError.invalid("model", "model " + spec + ": '" + p[1] + "' is not a number of classes");
             }
             return ZooModel.load(p[0], p[0], classes, Normalization.named(p[2]), StateDict.load(file), file.toString());
         }

@@ -47,7 +47,9 @@ public final class StateDictBinder {
                     + summary("missing", missing) + "; " + summary("unexpected", unexpected) + "; "
                     + summary("shape mismatch", mismatched));
         }
-        params.forEach((k, p) -> copyInto(p.getArray(), sd.get(k)));
+        Map<String, float[]> values = new LinkedHashMap<>();
+        params.forEach((k, p) -> values.put(k, requireFinite(sd.get(k).toFloatArray(), k, where)));
+        params.forEach((k, p) -> copyInto(p.getArray(), values.get(k)));
         bns.forEach((k, bn) -> {
             Tensor t = sd.get(k + "." + BATCHES);
             if (t != null) {
@@ -64,12 +66,28 @@ public final class StateDictBinder {
         return keys.size() + " " + what + " (" + String.join(", ", shown) + (keys.size() > shown.size() ? ", ..." : "") + ")";
     }
 
-    private static void copyInto(NDArray array, Tensor t) {
+    /**
+     * Refuses NaN and infinite weights, naming the tensor: a network with them predicts one class for every input,
+     * and everything measured on it (accuracy, attack success) would be silently meaningless.
+     */
+    private static float[] requireFinite(float[] v, String key, String where) {
+        int bad = 0;
+        for (float f : v) {
+            bad += Float.isFinite(f) ? 0 : 1;
+        }
+        if (bad > 0) {
+            throw new UserError(where + ": tensor '" + key + "' holds " + bad + " NaN or infinite value(s) of " + v.length
+                    + "; the weights are corrupt (or from a training run that diverged)");
+        }
+        return v;
+    }
+
+    private static void copyInto(NDArray array, float[] values) {
         boolean grad = array.hasGradient();
         // Swap in a fresh native tensor rather than writing into the old one (an in-place write to a leaf
         // that requires grad is refused). create() wraps a Java direct buffer that lives only as long as
         // the NDArray object that made it, so intern a clone that owns its memory, not that array itself.
-        try (NDArray wrapped = array.getManager().create(t.toFloatArray(), array.getShape())) {
+        try (NDArray wrapped = array.getManager().create(values, array.getShape())) {
             array.intern(wrapped.duplicate());
         }
         if (grad) {

@@ -37,10 +37,53 @@ public final class WeightsResolver {
         this.quiet = quiet;
     }
 
-    /** The resolver the CLI uses: the user's home, and the mirror from the environment if set. */
+    /** The resolver the CLI uses: the user's home, and the mirror and weights folders from the environment if set. */
     public static WeightsResolver standard(List<Path> searchDirs, boolean quiet) {
-        return new WeightsResolver(Path.of(System.getProperty("user.home")), searchDirs,
-                System.getenv("ADVKIT_DOWNLOAD_MIRROR"), quiet);
+        return standard(searchDirs, quiet, System.getenv());
+    }
+
+    /**
+     * As {@link #standard(List, boolean)} with the given environment: {@code ADVKIT_WEIGHTS_DIR} (folders separated
+     * by the platform's path separator) is searched after {@code searchDirs}, {@code ADVKIT_DOWNLOAD_MIRROR}
+     * replaces the download host.
+     */
+    public static WeightsResolver standard(List<Path> searchDirs, boolean quiet, java.util.Map<String, String> env) {
+        List<Path> dirs = new java.util.ArrayList<>(searchDirs);
+        String fromEnv = env.get("ADVKIT_WEIGHTS_DIR");
+        if (fromEnv != null) {
+            for (String d : fromEnv.split(java.io.File.pathSeparator)) {
+                if (!d.isBlank()) {
+                    dirs.add(Path.of(d.strip()));
+                }
+            }
+        }
+        return new WeightsResolver(Path.of(System.getProperty("user.home")), dirs, env.get("ADVKIT_DOWNLOAD_MIRROR"), quiet);
+    }
+
+    /** The folders searched before the caches, in order. */
+    public List<Path> searchDirs() {
+        return List.copyOf(searchDirs);
+    }
+
+    /**
+     * Where a verified copy of the entry's weights already is, without downloading: a weights folder, the
+     * publisher's cache, or (for advkit's own models) the jar. Empty when using the model needs a download.
+     */
+    public java.util.Optional<String> offlineSource(ZooEntry e) {
+        for (Path dir : searchDirs) {
+            Path p = dir.resolve(e.fileName());
+            if (Files.isRegularFile(p) && Checksums.matches(p, e.checksum())) {
+                return java.util.Optional.of(p.toString());
+            }
+        }
+        Path cached = cachePath(e);
+        if (Files.isRegularFile(cached) && Checksums.matches(cached, e.checksum())) {
+            return java.util.Optional.of(cached.toString());
+        }
+        if (e.url().startsWith("classpath:") && WeightsResolver.class.getResource(e.url().substring("classpath:".length())) != null) {
+            return java.util.Optional.of("inside advkit");
+        }
+        return java.util.Optional.empty();
     }
 
     /** The cache path for an entry, with "~" and $TORCH_HOME resolved. */
@@ -85,7 +128,7 @@ public final class WeightsResolver {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException ex) {
-            throw new UserError(target + ": cannot write (" + ex.getMessage() + ")");
+            throw new UserError(target + ": cannot write (" + io.advkit.util.Errors.describe(ex) + ")");
         }
     }
 
@@ -138,8 +181,8 @@ public final class WeightsResolver {
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new UserError("cannot download weights for " + e.name() + " from " + url + " (" + ex.getMessage()
-                    + "); pass NAME=FILE or --weights-dir DIR with a local copy");
+            throw UserError.invalid("weights", "cannot download weights for " + e.name() + " from " + url + " (" + io.advkit.util.Errors.describe(ex)
+                    + "); give a local copy as NAME=FILE or in a weights folder");
         } finally {
             if (tmp != null) {
                 try {

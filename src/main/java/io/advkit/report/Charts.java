@@ -1,6 +1,5 @@
 package io.advkit.report;
 
-import io.advkit.data.ImageCodec;
 import io.advkit.util.UserError;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -18,6 +17,9 @@ import java.util.Map;
 
 /** PNG plots drawn with XChart: heatmaps of accuracy matrices and line charts (accuracy vs ε, training curves). */
 public final class Charts {
+    /** Longest row label drawn in full; the Markdown table beside the chart always has the whole text. */
+    static final int MAX_LABEL = 60;
+
     private Charts() {}
 
     static {
@@ -26,7 +28,15 @@ public final class Charts {
 
     /** A heatmap of values in percent, rows top to bottom, with the numbers printed in the cells. */
     public static void heatmap(Path file, String title, List<String> rows, List<String> columns, double[][] values) {
-        int w = Math.max(640, 340 + 190 * columns.size());
+        // XChart gives the row labels whatever width they need and the cells the rest: long labels (an attack's
+        // full description) are shortened and the canvas widened by their length, so the cells always show
+        List<String> labels = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            String l = rows.get(r).length() <= MAX_LABEL ? rows.get(r) : rows.get(r).substring(0, MAX_LABEL - 1) + "…";
+            labels.add(labels.contains(l) ? l + " (" + (r + 1) + ")" : l); // categories must stay distinct
+        }
+        int longest = labels.stream().mapToInt(String::length).max().orElse(0);
+        int w = Math.max(640, 200 + 7 * longest + 190 * columns.size());
         int h = Math.max(360, 160 + 42 * rows.size());
         HeatMapChart chart = new HeatMapChartBuilder().width(w).height(h).title(title).build();
         chart.getStyler().setPlotContentSize(1);
@@ -38,7 +48,7 @@ public final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         List<Number[]> heat = new ArrayList<>();
-        List<String> ys = new ArrayList<>(rows);
+        List<String> ys = new ArrayList<>(labels);
         java.util.Collections.reverse(ys); // XChart draws the first y category at the bottom
         for (int r = 0; r < rows.size(); r++) {
             for (int c = 0; c < columns.size(); c++) {
@@ -62,9 +72,9 @@ public final class Charts {
     private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {
         try {
             byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-            ImageCodec.writeAtomically(file, png);
+            io.advkit.util.AtomicFiles.write(file, png);
         } catch (IOException e) {
-            throw new UserError(file + ": cannot write plot (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot write plot (" + io.advkit.util.Errors.describe(e) + ")");
         }
     }
 }

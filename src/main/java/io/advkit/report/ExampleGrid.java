@@ -1,7 +1,6 @@
 package io.advkit.report;
 
 import io.advkit.data.Image;
-import io.advkit.data.ImageCodec;
 
 import java.awt.Color;
 import java.awt.Font;
@@ -57,7 +56,7 @@ public final class ExampleGrid {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        ImageCodec.writeAtomically(file, bytes.toByteArray());
+        io.advkit.util.AtomicFiles.write(file, bytes.toByteArray());
     }
 
     private static String shorten(String s, int max) {

@@ -1,10 +1,15 @@
 package io.advkit.report;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.advkit.attack.AttackJob;
 import io.advkit.data.Image;
 import io.advkit.data.ImageCodec;
+import io.advkit.eval.Audit;
+import io.advkit.eval.Evaluation;
+import io.advkit.eval.Symptoms;
+import io.advkit.eval.TransferMatrix;
+import io.advkit.train.Trainer;
 import io.advkit.util.Json;
 import io.advkit.util.UserError;
 
@@ -42,7 +47,7 @@ public final class ReportBuilder {
                 try (Stream<Path> s = Files.walk(in, 3)) {
                     s.filter(p -> p.toString().endsWith(".json")).sorted().forEach(files::add);
                 } catch (IOException e) {
-                    throw new UserError(in + ": cannot list (" + e.getMessage() + ")");
+                    throw new UserError(in + ": cannot list (" + io.advkit.util.Errors.describe(e) + ")");
                 }
             } else {
                 throw new UserError(in + ": no such file or folder");
@@ -54,7 +59,7 @@ public final class ReportBuilder {
     public Map<String, Integer> build(List<Path> inputs) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<Path> files = resultFiles(inputs);
-        List<JsonObject> attacks = new ArrayList<>();
+        List<AttackJob.Manifest> attacks = new ArrayList<>();
         List<Path> attackFiles = new ArrayList<>();
         for (Path f : files) {
             JsonElement e;
@@ -76,7 +81,7 @@ public final class ReportBuilder {
             switch (kind) {
                 case "eval" -> eval(o, f);
                 case "attack" -> {
-                    attacks.add(o);
+                    attacks.add(Json.GSON.fromJson(o, AttackJob.Manifest.class));
                     attackFiles.add(f);
                 }
                 case "audit" -> audit(o, f);
@@ -94,10 +99,10 @@ public final class ReportBuilder {
         try {
             Files.createDirectories(out.resolve("img"));
         } catch (IOException e) {
-            throw new UserError(out + ": cannot create (" + e.getMessage() + ")");
+            throw new UserError(out + ": cannot create (" + io.advkit.util.Errors.describe(e) + ")");
         }
-        ImageCodec.writeAtomically(out.resolve("report.md"), doc.markdown().getBytes(StandardCharsets.UTF_8));
-        ImageCodec.writeAtomically(out.resolve("report.html"), doc.html().getBytes(StandardCharsets.UTF_8));
+        io.advkit.util.AtomicFiles.write(out.resolve("report.md"), doc.markdown().getBytes(StandardCharsets.UTF_8));
+        io.advkit.util.AtomicFiles.write(out.resolve("report.html"), doc.html().getBytes(StandardCharsets.UTF_8));
         return counts;
     }
 
@@ -105,47 +110,52 @@ public final class ReportBuilder {
         return "img/" + (++figures) + "-" + stem.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
     }
 
-    private static String pct(JsonElement e) {
-        return e == null || e.isJsonNull() ? "–" : String.format("%.1f", e.getAsDouble());
+    private static String pct(Double v) {
+        return v == null ? "–" : String.format("%.1f", v);
     }
 
     private void eval(JsonObject o, Path f) {
-        doc.heading(1, "Evaluation: " + o.get("data").getAsString());
+        Evaluation.Result r = Json.GSON.fromJson(o, Evaluation.Result.class);
+        doc.heading(1, "Evaluation: " + r.data());
         List<List<String>> rows = new ArrayList<>();
-        for (JsonElement m : o.getAsJsonArray("models")) {
-            JsonObject mo = m.getAsJsonObject();
-            rows.add(List.of(mo.get("model").getAsString(), mo.get("correct").getAsString() + "/" + mo.get("total").getAsString(), pct(mo.get("accuracy"))));
+        for (Evaluation.ModelResult m : r.models()) {
+            rows.add(List.of(m.model(), m.correct() + "/" + m.total(), pct(m.accuracy())));
         }
         doc.table(List.of("model", "correct", "accuracy (%)"), rows).paragraph("Source: `" + f + "`");
     }
 
-    private void attacks(List<JsonObject> runs, List<Path> files) {
+    private void attacks(List<AttackJob.Manifest> runs, List<Path> files) {
         doc.heading(1, "Attacks");
         List<List<String>> rows = new ArrayList<>();
-        for (JsonObject o : runs) {
-            JsonObject cfg = o.getAsJsonObject("config");
-            JsonObject sum = o.getAsJsonObject("summary");
-            List<String> surrogates = new ArrayList<>();
-            cfg.getAsJsonArray("surrogates").forEach(s -> surrogates.add(s.getAsString().replaceAll("=.*", "")));
+        List<List<String>> victimRows = new ArrayList<>();
+        for (AttackJob.Manifest o : runs) {
+            AttackJob.Config cfg = o.config();
+            List<String> surrogates = cfg.surrogates().stream().map(s -> s.replaceAll("=.*", "")).toList();
             StringBuilder acc = new StringBuilder();
-            for (Map.Entry<String, JsonElement> e : sum.getAsJsonObject("accuracy").entrySet()) {
-                JsonObject a = e.getValue().getAsJsonObject();
-                acc.append(acc.length() == 0 ? "" : "; ").append(e.getKey()).append(' ').append(pct(a.get("clean"))).append(" → ").append(pct(a.get("adversarial")));
+            o.summary().accuracy().forEach((model, a) ->
+                    acc.append(acc.length() == 0 ? "" : "; ").append(model).append(' ').append(pct(a.clean())).append(" → ").append(pct(a.adversarial())));
+            String attack = cfg.attack().string("attack");
+            rows.add(List.of(attack, cfg.norm() + " " + Math.round(cfg.eps255()) + "/255", String.join(" + ", surrogates), acc.toString(),
+                    Integer.toString(o.summary().maxLinf()), String.format("%.0f", o.seconds())));
+            if (o.victims() != null) {
+                for (AttackJob.VictimAccuracy v : o.victims()) {
+                    victimRows.add(List.of(attack + " from " + String.join(" + ", surrogates), v.model(), pct(v.accuracy())));
+                }
             }
-            rows.add(List.of(cfg.getAsJsonObject("attack").get("attack").getAsString(), cfg.get("norm").getAsString() + " " + Math.round(cfg.get("eps_255").getAsDouble()) + "/255",
-                    String.join(" + ", surrogates), acc.toString(), sum.get("max_linf").getAsString(), String.format("%.0f", o.get("seconds").getAsDouble())));
         }
         doc.table(List.of("attack", "budget", "surrogates", "surrogate accuracy clean → adversarial (%)", "max L∞ (/255)", "seconds"), rows);
+        if (!victimRows.isEmpty()) {
+            doc.heading(2, "Victims on the saved images").table(List.of("attack", "victim", "accuracy (%)"), victimRows);
+        }
         for (int i = 0; i < runs.size(); i++) {
             grid(runs.get(i), files.get(i).getParent());
         }
     }
 
     /** Examples of one attack run, if its clean images are still where attack.json says. */
-    private void grid(JsonObject o, Path advDir) {
-        JsonObject cfg = o.getAsJsonObject("config");
-        Path cleanDir = Path.of(cfg.get("data").getAsString());
-        JsonArray images = o.getAsJsonArray("images");
+    private void grid(AttackJob.Manifest o, Path advDir) {
+        Path cleanDir = Path.of(o.config().data().replaceFirst(" \\(.*\\)$", "")); // without a selection's note
+        List<AttackJob.ImageRecord> images = o.images();
         if (!Files.isDirectory(cleanDir) || images == null || images.isEmpty()) {
             return;
         }
@@ -154,8 +164,8 @@ public final class ReportBuilder {
         List<String> captions = new ArrayList<>();
         int step = Math.max(1, images.size() / 8);
         for (int i = 0; i < images.size() && clean.size() < 8; i += step) {
-            JsonObject r = images.get(i).getAsJsonObject();
-            String name = r.get("name").getAsString();
+            AttackJob.ImageRecord r = images.get(i);
+            String name = r.name();
             Path a = advDir.resolve(name);
             Path c = cleanDir.resolve(name);
             if (!Files.exists(a) || !Files.exists(c)) {
@@ -163,74 +173,67 @@ public final class ReportBuilder {
             }
             clean.add(ImageCodec.read(c));
             adv.add(ImageCodec.read(a));
-            captions.add(name + (Boolean.TRUE.equals(r.get("fooled").getAsBoolean()) ? " fooled" : ""));
+            captions.add(name + (r.fooled() ? " fooled" : ""));
         }
         if (clean.isEmpty()) {
             return;
         }
         String path = figure("examples-" + advDir.getFileName());
-        ExampleGrid.write(out.resolve(path), clean, adv, captions, cfg.get("eps_255").getAsDouble());
+        ExampleGrid.write(out.resolve(path), clean, adv, captions, o.config().eps255());
         doc.picture(path, "Examples from " + advDir + ": clean, adversarial, and the perturbation amplified to the full range");
     }
 
-    private void audit(JsonObject o, Path f) {
-        doc.heading(1, "Audit: " + o.get("model").getAsString() + " behind " + o.get("defense").getAsString());
+    private void audit(JsonObject json, Path f) {
+        Audit.Result o = Json.GSON.fromJson(json, Audit.Result.class);
+        doc.heading(1, "Audit: " + o.model() + " behind " + o.defense());
         doc.paragraph(String.format("%d images, %s. Clean accuracy %s%%, worst-case robust accuracy %s%% (an image counts only if every "
-                        + "bounded attack failed on it). Source: `%s`", o.get("images").getAsInt(), o.get("threat").getAsString(),
-                pct(o.get("clean_accuracy")), pct(o.get("worst_case_robust_accuracy")), f));
+                        + "bounded attack failed on it). Source: `%s`", o.images(), o.threat(), pct(o.cleanAccuracy()),
+                pct(o.worstCaseRobustAccuracy()), f));
         List<List<String>> rows = new ArrayList<>();
-        for (JsonElement a : o.getAsJsonArray("attacks")) {
-            JsonObject ao = a.getAsJsonObject();
-            rows.add(List.of(ao.get("attack").getAsString(), ao.get("gradients").getAsString(), String.format("%.0f", ao.get("eps_255").getAsDouble()),
-                    pct(ao.get("robust_accuracy"))));
+        for (Audit.Row a : o.attacks()) {
+            rows.add(List.of(a.attack(), a.gradients(), String.format("%.0f", a.eps255()), pct(a.robustAccuracy())));
         }
         doc.table(List.of("attack", "gradients", "eps (/255)", "accuracy (%)"), rows);
         List<List<String>> sym = new ArrayList<>();
-        for (JsonElement s : o.getAsJsonArray("symptoms")) {
-            JsonObject so = s.getAsJsonObject();
-            sym.add(List.of("(" + so.get("symptom").getAsInt() + ") " + so.get("description").getAsString(),
-                    so.get("flagged").getAsBoolean() ? "FLAGGED" : "ok", so.get("evidence").getAsString()));
+        for (Symptoms.Check c : o.symptoms()) {
+            sym.add(List.of("(" + c.symptom() + ") " + c.description(), c.flagged() ? "FLAGGED" : "ok", c.evidence()));
         }
         doc.heading(2, "Symptoms of obfuscated gradients (Athalye et al. 2018)").table(List.of("symptom", "verdict", "evidence"), sym);
-        JsonObject sw = o.getAsJsonObject("sweep");
-        double[] eps = Json.GSON.fromJson(sw.get("eps_255"), double[].class);
-        Map<String, double[][]> series = new LinkedHashMap<>();
-        series.put("naive gradients", new double[][] {eps, complement(Json.GSON.fromJson(sw.get("naive_success"), double[].class))});
-        series.put("adaptive (BPDA+EoT)", new double[][] {eps, complement(Json.GSON.fromJson(sw.get("adaptive_success"), double[].class))});
-        String path = figure("audit-" + o.get("defense").getAsString());
-        Charts.lines(out.resolve(path), "Accuracy under PGD vs eps", "eps (/255)", "accuracy (%)", series);
-        doc.picture(path, "Distortion vs accuracy: " + o.get("model").getAsString() + " behind " + o.get("defense").getAsString());
-    }
-
-    private static double[] complement(double[] success) {
-        double[] a = new double[success.length];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = 100 - success[i];
+        if (o.sweep() == null || o.sweep().naiveAccuracy() == null) {
+            return; // an audit.json from before the sweep's accuracies were recorded
         }
-        return a;
+        String path = figure("audit-" + o.defense());
+        Charts.lines(out.resolve(path), "Accuracy under PGD vs eps", "eps (/255)", "accuracy (%)", sweepSeries(o.sweep()));
+        doc.picture(path, "Distortion vs accuracy: " + o.model() + " behind " + o.defense());
     }
 
-    private void train(JsonObject o, Path f) {
-        JsonObject cfg = o.getAsJsonObject("config");
-        String name = cfg.get("name").getAsString();
+    /** The audit's sweep as chart series: the numbers of its table's pgd-sweep rows, nothing recomputed. */
+    public static Map<String, double[][]> sweepSeries(Audit.Sweep s) {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("naive gradients", new double[][] {s.eps255(), s.naiveAccuracy()});
+        series.put("adaptive (BPDA+EoT)", new double[][] {s.eps255(), s.adaptiveAccuracy()});
+        return series;
+    }
+
+    private void train(JsonObject json, Path f) {
+        Trainer.Summary o = Json.GSON.fromJson(json, Trainer.Summary.class);
+        String name = o.config().name();
         doc.heading(1, "Training: " + name);
         doc.paragraph(String.format("%s, method `%s`, %d epochs run in %.0f s, final held-out accuracy %s%%. Source: `%s`",
-                cfg.get("arch").getAsString(), cfg.getAsJsonObject("method").get("method").getAsString(), o.get("epochs_run").getAsInt(),
-                o.get("seconds").getAsDouble(), pct(o.get("final_val_acc")), f));
-        JsonArray h = o.getAsJsonArray("history");
+                o.config().arch(), o.config().method().string("method"), o.epochsRun(), o.seconds(), pct(o.finalValAcc()), f));
+        List<Trainer.EpochLog> h = o.history();
         double[] ep = new double[h.size()];
         double[] tr = new double[h.size()];
         double[] va = new double[h.size()];
         double[] pgd = new double[h.size()];
         boolean hasPgd = false;
         for (int i = 0; i < h.size(); i++) {
-            JsonObject r = h.get(i).getAsJsonObject();
-            ep[i] = r.get("epoch").getAsDouble();
-            tr[i] = r.get("train_acc").getAsDouble();
-            va[i] = r.get("val_acc").getAsDouble();
-            if (r.has("train_subset_pgd_acc")) {
+            ep[i] = h.get(i).epoch();
+            tr[i] = h.get(i).trainAcc();
+            va[i] = h.get(i).valAcc();
+            if (h.get(i).trainSubsetPgdAcc() != null) {
                 hasPgd = true;
-                pgd[i] = r.get("train_subset_pgd_acc").getAsDouble();
+                pgd[i] = h.get(i).trainSubsetPgdAcc();
             }
         }
         Map<String, double[][]> series = new LinkedHashMap<>();
@@ -244,29 +247,27 @@ public final class ReportBuilder {
         doc.picture(path, "Training curves of " + name);
     }
 
-    private void transfer(JsonObject o, Path f) {
-        doc.heading(1, "Transfer matrix (" + o.get("images").getAsInt() + " images)");
-        List<String> victims = new ArrayList<>();
-        o.getAsJsonArray("victims").forEach(v -> victims.add(v.getAsString()));
+    private void transfer(JsonObject json, Path f) {
+        TransferMatrix.Result o = Json.GSON.fromJson(json, TransferMatrix.Result.class);
+        doc.heading(1, "Transfer matrix (" + o.images() + " images)");
         List<String> header = new ArrayList<>(List.of("images \\ victim accuracy (%)"));
-        header.addAll(victims);
+        header.addAll(o.victims());
         List<List<String>> rows = new ArrayList<>();
         List<String> rowNames = new ArrayList<>();
-        JsonArray rs = o.getAsJsonArray("rows");
-        double[][] values = new double[rs.size()][victims.size()];
-        for (int r = 0; r < rs.size(); r++) {
-            JsonObject row = rs.get(r).getAsJsonObject();
-            List<String> cells = new ArrayList<>(List.of(row.get("row").getAsString()));
-            rowNames.add(row.get("row").getAsString());
-            for (int c = 0; c < victims.size(); c++) {
-                values[r][c] = row.getAsJsonObject("accuracy").get(victims.get(c)).getAsDouble();
+        double[][] values = new double[o.rows().size()][o.victims().size()];
+        for (int r = 0; r < o.rows().size(); r++) {
+            TransferMatrix.Row row = o.rows().get(r);
+            List<String> cells = new ArrayList<>(List.of(row.row()));
+            rowNames.add(row.row());
+            for (int c = 0; c < o.victims().size(); c++) {
+                values[r][c] = row.accuracy().get(o.victims().get(c));
                 cells.add(String.format("%.1f", values[r][c]));
             }
             rows.add(cells);
         }
         doc.table(header, rows).paragraph("Source: `" + f + "`");
         String path = figure("transfer");
-        Charts.heatmap(out.resolve(path), "Victim accuracy (%)", rowNames, victims, values);
+        Charts.heatmap(out.resolve(path), "Victim accuracy (%)", rowNames, o.victims(), values);
         doc.picture(path, "Transfer heatmap: lower is a stronger attack");
     }
 }

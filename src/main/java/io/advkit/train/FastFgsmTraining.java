@@ -1,23 +1,16 @@
 package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
-import io.advkit.attack.Gradients;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.advkit.util.Params;
 
 /**
  * "Fast is better than free" (Wong et al. 2020), FGSM with a random start: δ ~ U(−ε, ε);
  * δ ← clip_ε(δ + α·sign(∇_δ CE(f(x + δ), y))) with α = 1.25ε; minimize CE(f(clip₀¹(x + δ)), y).
  * Model in training mode throughout, as in the reference code.
+ *
+ * @param alphaOverEps α/ε (1.25 in the paper)
  */
-public final class FastFgsmTraining implements TrainingMethod {
-    private final double alphaOverEps;
-
-    public FastFgsmTraining(double alphaOverEps) {
-        this.alphaOverEps = alphaOverEps;
-    }
-
+public record FastFgsmTraining(double alphaOverEps) implements TrainingMethod {
     @Override
     public String name() {
         return "fgsm-rs";
@@ -30,12 +23,9 @@ public final class FastFgsmTraining implements TrainingMethod {
 
     /** The FGSM step from the random start: x + clip_ε(δ + α·sign(∇)), clipped to [0,1]. */
     NDArray adversarial(TrainContext ctx, NDArray x, NDArray y) {
-        double eps = ctx.threat().eps();
         NDArray start = start(ctx, x);
-        ctx.freezeWeights(true);
-        NDArray grad = Gradients.of(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), start, ctx.manager()).gradient();
-        ctx.freezeWeights(false);
-        return ctx.threat().project(start.add(ctx.threat().step(grad, alphaOverEps * eps)), x);
+        NDArray grad = ctx.inputGradient(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), start);
+        return ctx.threat().project(start.add(ctx.threat().step(grad, alphaOverEps * ctx.threat().eps())), x);
     }
 
     @Override
@@ -52,11 +42,7 @@ public final class FastFgsmTraining implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("alpha", alphaOverEps + "*eps");
-        m.put("random_start", "uniform(-eps, eps)");
-        return m;
+    public Params params() {
+        return Params.of("method", name()).and("alpha", alphaOverEps + "*eps").and("random_start", "uniform(-eps, eps)");
     }
 }

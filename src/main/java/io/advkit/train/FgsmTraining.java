@@ -1,22 +1,15 @@
 package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
-import io.advkit.attack.Gradients;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.advkit.util.Params;
 
 /**
  * FGSM adversarial training (Goodfellow et al. 2015): x' = clip(x + ε·sign(∇ₓCE(f(x), y))), and the loss
  * mixes clean and adversarial terms, α·CE(f(x), y) + (1 − α)·CE(f(x'), y), with α = ½ as in the paper.
+ *
+ * @param cleanWeight α, the weight of the clean term
  */
-public final class FgsmTraining implements TrainingMethod {
-    private final double alpha;
-
-    public FgsmTraining(double alpha) {
-        this.alpha = alpha;
-    }
-
+public record FgsmTraining(double cleanWeight) implements TrainingMethod {
     @Override
     public String name() {
         return "fgsm";
@@ -24,16 +17,13 @@ public final class FgsmTraining implements TrainingMethod {
 
     @Override
     public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
-        double eps = ctx.threat().eps();
-        ctx.freezeWeights(true);
-        NDArray grad = Gradients.of(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), x, ctx.manager()).gradient();
-        ctx.freezeWeights(false);
-        NDArray xAdv = ctx.threat().project(x.add(ctx.threat().step(grad, eps)), x);
+        NDArray grad = ctx.inputGradient(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), x);
+        NDArray xAdv = ctx.threat().project(x.add(ctx.threat().step(grad, ctx.threat().eps())), x);
         NDArray[] logits = new NDArray[1];
         float loss = ctx.backwardAndStep(() -> {
             NDArray clean = ctx.crossEntropy(ctx.logits(x), y);
             logits[0] = ctx.logits(xAdv);
-            return clean.mul((float) alpha).add(ctx.crossEntropy(logits[0], y).mul((float) (1 - alpha)));
+            return clean.mul((float) cleanWeight).add(ctx.crossEntropy(logits[0], y).mul((float) (1 - cleanWeight)));
         });
         ctx.report(loss, logits[0], y);
     }
@@ -44,10 +34,7 @@ public final class FgsmTraining implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("alpha", alpha);
-        return m;
+    public Params params() {
+        return Params.of("method", name()).and("alpha", cleanWeight);
     }
 }

@@ -8,7 +8,8 @@ import ai.djl.training.GradientCollector;
 import io.advkit.checkpoint.StateDict;
 import io.advkit.checkpoint.Tensor;
 
-import java.util.LinkedHashMap;
+import io.advkit.util.Params;
+
 import java.util.Map;
 
 /**
@@ -22,6 +23,9 @@ public final class FreeTraining implements TrainingMethod {
     private NDManager deltaOwner;
 
     public FreeTraining(int replays) {
+        if (replays < 1) {
+            throw io.advkit.util.UserError.invalid("replays", "free training replays each batch at least once, got " + replays);
+        }
         this.replays = replays;
     }
 
@@ -36,7 +40,6 @@ public final class FreeTraining implements TrainingMethod {
 
     @Override
     public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
-        double eps = ctx.threat().eps();
         if (delta == null || !delta.getShape().equals(x.getShape())) {
             initDelta(x.getShape(), x.getManager().getParentManager(), null);
         }
@@ -54,7 +57,7 @@ public final class FreeTraining implements TrainingMethod {
             NDArray gradX = xi.getGradient();
             ctx.sgd().step(ctx.lr());
             // computed from the batch's arrays so temporaries die with the batch; only the result is kept
-            NDArray next = gradX.sign().mul(eps).add(delta).clip(-eps, eps);
+            NDArray next = ctx.threat().clip(delta.add(ctx.threat().step(gradX, ctx.threat().eps())));
             next.attach(deltaOwner);
             delta.close();
             delta = next;
@@ -94,11 +97,7 @@ public final class FreeTraining implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("replays_m", replays);
-        m.put("step", "eps");
-        return m;
+    public Params params() {
+        return Params.of("method", name()).and("replays_m", replays).and("step", "eps");
     }
 }

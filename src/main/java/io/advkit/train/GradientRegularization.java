@@ -6,8 +6,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.advkit.util.Params;
 
 /**
  * Input-gradient regularization by double backpropagation (Drucker and LeCun 1992; Ross and Doshi-Velez
@@ -15,13 +14,7 @@ import java.util.Map;
  * (create_graph, through the engine's JNI since DJL's collector does not expose it), so the penalty's
  * gradient reaches the weights.
  */
-public final class GradientRegularization implements TrainingMethod {
-    private final double lambda;
-
-    public GradientRegularization(double lambda) {
-        this.lambda = lambda;
-    }
-
+public record GradientRegularization(double lambda) implements TrainingMethod {
     @Override
     public String name() {
         return "gradreg";
@@ -67,11 +60,7 @@ public final class GradientRegularization implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("lambda", lambda);
-        m.put("penalty", "mean_i ||grad_x CE_i||_1");
-        return m;
+    public Params params() {
+        return Params.of("method", name()).and("lambda", lambda).and("penalty", "mean_i ||grad_x CE_i||_1");
     }
 }

@@ -1,31 +1,19 @@
 package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.advkit.util.Params;
 
 /**
  * Logit pairing (Kannan et al. 2018). ALP: loss = ½·CE(f(x), y) + ½·CE(f(x'), y) + λ·mean_i ‖z(xᵢ) − z(x'ᵢ)‖²
  * with x' from PGD (training mode). CLP: clean only, loss = CE(f(x), y) + λ·mean_i ‖z(xᵢ) − z(x_{i+N/2})‖²,
  * pairing the first half of the batch with the second.
+ *
+ * @param attack the PGD attack for ALP's adversarial pairs; null for CLP
  */
-public final class LogitPairingTraining implements TrainingMethod {
-    private final boolean adversarialPairs;
-    private final int steps;
-    private final double alpha;
-    private final double lambda;
-
-    public LogitPairingTraining(boolean adversarialPairs, int steps, double alpha, double lambda) {
-        this.adversarialPairs = adversarialPairs;
-        this.steps = steps;
-        this.alpha = alpha;
-        this.lambda = lambda;
-    }
-
+public record LogitPairingTraining(InnerAttack attack, double lambda) implements TrainingMethod {
     @Override
     public String name() {
-        return adversarialPairs ? "alp" : "clp";
+        return attack != null ? "alp" : "clp";
     }
 
     /** mean over pairs of the squared L2 distance between logit vectors. */
@@ -37,8 +25,8 @@ public final class LogitPairingTraining implements TrainingMethod {
     public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
         NDArray[] logits = new NDArray[1];
         float loss;
-        if (adversarialPairs) {
-            NDArray xAdv = PgdTraining.attack(ctx, x, y, steps, alpha, true);
+        if (attack != null) {
+            NDArray xAdv = ctx.pgd(attack, x, y, true);
             loss = ctx.backwardAndStep(() -> {
                 NDArray clean = ctx.logits(x);
                 NDArray adv = logits[0] = ctx.logits(xAdv);
@@ -56,18 +44,12 @@ public final class LogitPairingTraining implements TrainingMethod {
 
     @Override
     public boolean adversarial() {
-        return adversarialPairs;
+        return attack != null;
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        if (adversarialPairs) {
-            m.put("steps_K", steps);
-            m.put("alpha", alpha);
-        }
-        m.put("lambda", lambda);
-        return m;
+    public Params params() {
+        Params p = Params.of("method", name());
+        return (attack != null ? attack.describe(p) : p).and("lambda", lambda);
     }
 }

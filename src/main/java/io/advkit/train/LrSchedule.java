@@ -31,7 +31,7 @@ public interface LrSchedule {
             case "multistep", "step" -> multistep(lr, milestones == null ? new int[] {epochs / 2, epochs * 3 / 4} : milestones, gamma);
             case "cosine" -> cosine(lr, epochs);
             case "onecycle", "one-cycle", "cyclic" -> oneCycle(lr, epochs);
-            default -> throw new UserError("unknown --schedule '" + name + "'; expected multistep, cosine or onecycle");
+            default -> throw UserError.invalid("schedule", "unknown learning-rate schedule '" + name + "'; expected multistep, cosine or onecycle");
         };
     }
 }

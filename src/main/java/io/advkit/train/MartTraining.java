@@ -2,26 +2,14 @@ package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.advkit.util.Params;
 
 /**
  * MART (Wang et al. 2020), misclassification-aware adversarial training: with x' from PGD (inference mode),
  * loss = BCE(p(x'), y) + λ·mean_i KL(p(xᵢ) ‖ p(x'ᵢ))·(1 − p_y(xᵢ)), where the boosted cross-entropy
  * BCE = CE(p(x'), y) − log(1 − max_{k≠y} p_k(x')) also pushes down the strongest wrong class.
  */
-public final class MartTraining implements TrainingMethod {
-    private final int steps;
-    private final double alpha;
-    private final double lambda;
-
-    public MartTraining(int steps, double alpha, double lambda) {
-        this.steps = steps;
-        this.alpha = alpha;
-        this.lambda = lambda;
-    }
-
+public record MartTraining(InnerAttack attack, double lambda) implements TrainingMethod {
     @Override
     public String name() {
         return "mart";
@@ -29,7 +17,7 @@ public final class MartTraining implements TrainingMethod {
 
     @Override
     public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
-        NDArray xAdv = PgdTraining.attack(ctx, x, y, steps, alpha, false);
+        NDArray xAdv = ctx.pgd(attack, x, y, false);
         NDArray[] logits = new NDArray[1];
         float loss = ctx.backwardAndStep(() -> {
             NDArray clean = ctx.logits(x);
@@ -47,12 +35,7 @@ public final class MartTraining implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("steps_K", steps);
-        m.put("alpha", alpha);
-        m.put("lambda", lambda);
-        return m;
+    public Params params() {
+        return attack.describe(Params.of("method", name())).and("lambda", lambda);
     }
 }

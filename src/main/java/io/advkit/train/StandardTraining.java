@@ -1,11 +1,10 @@
 package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
-
-import java.util.Map;
+import io.advkit.util.Params;
 
 /** Empirical risk minimization: minimize CE(f(x), y) on clean images. */
-public final class StandardTraining implements TrainingMethod {
+public record StandardTraining() implements TrainingMethod {
     @Override
     public String name() {
         return "standard";
@@ -19,8 +18,8 @@ public final class StandardTraining implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        return Map.of("method", name());
+    public Params params() {
+        return Params.of("method", name());
     }
 
     @Override

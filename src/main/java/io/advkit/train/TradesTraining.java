@@ -1,27 +1,14 @@
 package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
-import io.advkit.attack.Gradients;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.advkit.util.Params;
 
 /**
  * TRADES (Zhang et al. 2019): minimize CE(f(x), y) + β·KL(p(x) ‖ p(x')), where x' maximizes the same KL
  * by K signed-gradient steps from x + 0.001·N(0, I), projected to the ε-ball, with the model in inference
  * mode as in the reference code. When f(x') = f(x) the robust term is exactly zero.
  */
-public final class TradesTraining implements TrainingMethod {
-    private final int steps;
-    private final double alpha;
-    private final double beta;
-
-    public TradesTraining(int steps, double alpha, double beta) {
-        this.steps = steps;
-        this.alpha = alpha;
-        this.beta = beta;
-    }
-
+public record TradesTraining(InnerAttack attack, double beta) implements TrainingMethod {
     @Override
     public String name() {
         return "trades";
@@ -32,17 +19,20 @@ public final class TradesTraining implements TrainingMethod {
         return ctx.crossEntropy(clean, y).add(TrainContext.klDivergence(clean, adversarial).mean().mul((float) beta));
     }
 
-    @Override
-    public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
-        ctx.freezeWeights(true);
+    /** x' maximizing KL(p(x) ‖ p(x')) in inference mode. */
+    NDArray adversarial(TrainContext ctx, NDArray x) {
         NDArray target = ctx.logitsEval(x).stopGradient();
         NDArray xAdv = x.add(ctx.manager().randomNormal(x.getShape()).mul(0.001f));
-        for (int k = 0; k < steps; k++) {
-            NDArray grad = Gradients.of(xi -> TrainContext.klDivergence(target, ctx.logitsEval(xi)), xAdv, ctx.manager()).gradient();
-            xAdv = ctx.threat().project(xAdv.add(grad.sign().mul(alpha)), x);
+        for (int k = 0; k < attack.steps(); k++) {
+            NDArray grad = ctx.inputGradient(xi -> TrainContext.klDivergence(target, ctx.logitsEval(xi)), xAdv);
+            xAdv = ctx.threat().project(xAdv.add(ctx.threat().step(grad, attack.alpha())), x);
         }
-        ctx.freezeWeights(false);
-        NDArray adv = xAdv;
+        return xAdv;
+    }
+
+    @Override
+    public void trainBatch(TrainContext ctx, NDArray x, NDArray y) {
+        NDArray adv = adversarial(ctx, x);
         NDArray[] logits = new NDArray[1];
         float loss = ctx.backwardAndStep(() -> {
             NDArray clean = ctx.logits(x);
@@ -53,12 +43,7 @@ public final class TradesTraining implements TrainingMethod {
     }
 
     @Override
-    public Map<String, Object> config() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("steps_K", steps);
-        m.put("alpha", alpha);
-        m.put("beta", beta);
-        return m;
+    public Params params() {
+        return attack.describe(Params.of("method", name())).and("beta", beta);
     }
 }

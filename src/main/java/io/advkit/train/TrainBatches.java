@@ -26,7 +26,7 @@ public final class TrainBatches {
 
     public TrainBatches(DecodedImages data, int batchSize, long seed, boolean augment) {
         if (data.size() < batchSize) {
-            throw new io.advkit.util.UserError("the training set has " + data.size() + " images, fewer than --batch-size " + batchSize);
+            throw io.advkit.util.UserError.invalid("batch size", "the training set has " + data.size() + " images, fewer than one batch of " + batchSize);
         }
         this.data = data;
         this.batchSize = batchSize;

@@ -4,6 +4,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.advkit.attack.AttackProblem;
+import io.advkit.attack.GradientPipeline;
+import io.advkit.attack.Gradients;
+import io.advkit.attack.Loss;
+import io.advkit.attack.Objective;
+import io.advkit.attack.PGD;
+import io.advkit.attack.StepSize;
 import io.advkit.attack.ThreatModel;
 import io.advkit.model.Classifier;
 import io.advkit.model.ZooModel;
@@ -117,9 +124,28 @@ public final class TrainContext {
         return value;
     }
 
-    /** The weights are frozen while an attack generates inputs, so its backward passes skip weight gradients. */
-    public void freezeWeights(boolean frozen) {
-        model.net().setTrainable(!frozen);
+    /**
+     * ∇ₓ of a per-batch objective at x, with the weights frozen meanwhile (an attack's backward passes need no
+     * weight gradients) and unfrozen afterwards, whatever happens.
+     */
+    public NDArray inputGradient(Objective f, NDArray x) {
+        model.net().setTrainable(false);
+        try {
+            return Gradients.of(f, x, manager).gradient();
+        } finally {
+            model.net().setTrainable(true);
+        }
+    }
+
+    /** x' = PGD-K(x) (random start, step α) against the model as {@code trainingMode} sees it, weights frozen meanwhile. */
+    public NDArray pgd(InnerAttack attack, NDArray x, NDArray y, boolean trainingMode) {
+        model.net().setTrainable(false);
+        try {
+            AttackProblem p = AttackProblem.untargeted(classifier(trainingMode), x, y, Loss.CE, threat, rng, manager);
+            return new PGD(attack.steps(), StepSize.absolute(attack.alpha()), GradientPipeline.PLAIN).run(p);
+        } finally {
+            model.net().setTrainable(true);
+        }
     }
 
     public Sgd sgd() {

@@ -4,30 +4,33 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Parameter;
-import com.google.gson.JsonObject;
+import com.google.gson.annotations.SerializedName;
 import io.advkit.attack.AttackProblem;
+import io.advkit.attack.GradientPipeline;
 import io.advkit.attack.Loss;
 import io.advkit.attack.PGD;
+import io.advkit.attack.StepSize;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
 import io.advkit.data.DecodedImages;
 import io.advkit.data.ImageSet;
+import io.advkit.data.ImageSubset;
 import io.advkit.eval.Evaluator;
 import io.advkit.model.AdvkitModelFile;
+import io.advkit.model.Normalization;
 import io.advkit.model.StateDictBinder;
 import io.advkit.model.ZooModel;
 import io.advkit.util.Json;
+import io.advkit.util.Journal;
+import io.advkit.util.Params;
 import io.advkit.util.Progress;
 import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -38,24 +41,51 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The training loop. Each epoch: batches through the method, an evaluation on the held-out set, one line
- * in {@code log.jsonl}, and {@code checkpoint.advkit} (weights, optimizer momentum, method state, position).
- * SIGINT/SIGTERM finish the current batch, write the checkpoint and stop; {@code --resume} continues from
- * it with the same batches and random draws an uninterrupted run would have used. Single-step adversarial
- * methods are watched for catastrophic overfitting: PGD accuracy on a fixed training subset each epoch,
- * the best epoch kept in {@code best.advkit}, and training stopped when that accuracy collapses.
+ * in {@code log.jsonl} (a {@link Journal}: its header holds the run's configuration), and
+ * {@code checkpoint.advkit} (weights, optimizer momentum, method state, position). SIGINT/SIGTERM finish the
+ * current batch, write the checkpoint and stop; a resumed run continues from it with the same batches and
+ * random draws an uninterrupted run would have used. Single-step adversarial methods are watched for
+ * catastrophic overfitting: PGD accuracy on a fixed training subset each epoch, the best epoch kept in
+ * {@code best.advkit}, and training stopped when that accuracy collapses.
  */
 public final class Trainer {
     /** Everything that defines a run; recorded in checkpoints so a resume cannot silently change it. */
-    public record Config(String name, String arch, int classes, io.advkit.model.Normalization normalization, int epochs,
-                         int batchSize, double lr, String schedule, int[] milestones, double gamma, double momentum,
-                         boolean nesterov, double weightDecay, double labelSmoothing, long seed, ThreatModel threat,
-                         int valLimit, int guardImages, int guardSteps) {}
+    public record Config(String name, String arch, int classes, Normalization normalization, int epochs, int batchSize, double lr,
+                         String schedule, int[] milestones, double gamma, double momentum, boolean nesterov, double weightDecay,
+                         double labelSmoothing, long seed, ThreatModel threat, int valLimit, int guardImages, int guardSteps) {}
+
+    /** The run's configuration as recorded in logs, checkpoints, train.json and model files. */
+    public record RunConfig(String name, String arch, int classes, int epochs, int batchSize, Optimizer optimizer, String schedule,
+                            int[] milestones, double gamma, double labelSmoothing, long seed, Params method, Threat threat,
+                            String augmentation) {}
+
+    public record Optimizer(String name, double lr, double momentum, boolean nesterov, double weightDecay) {}
+
+    public record Threat(String norm, double eps, @SerializedName("eps_255") double eps255) {}
+
+    /** One epoch's line of log.jsonl. */
+    public record EpochLog(int epoch, double lr, double trainLoss, double trainAcc, double valAcc, Double trainSubsetPgdAcc,
+                           Boolean catastrophicOverfitting, double epochSeconds) {}
+
+    /** Where a checkpoint stands: state.json inside checkpoint.advkit. */
+    record CheckpointState(RunConfig config, int epoch, int batch, double bestMetric, double seconds, List<EpochLog> history) {}
+
+    /** train.json. */
+    public record Summary(String kind, RunConfig config, String command, int epochsRun, boolean stoppedEarlyForCatastrophicOverfitting,
+                          Double finalValAcc, double seconds, List<EpochLog> history, RunInfo run) {}
+
+    /** What a model file written by a run says about how it was trained. */
+    record Provenance(Integer epoch, RunConfig training, EpochLog log, List<EpochLog> history, Double seconds) {}
+
+    static final String CHECKPOINT = "checkpoint.advkit";
+    static final String LOG = "log.jsonl";
 
     private final Config config;
     private final TrainingMethod method;
     private final Path out;
     private final boolean quiet;
     private final AtomicBoolean stop = new AtomicBoolean();
+    private String command;
 
     public Trainer(Config config, TrainingMethod method, Path out, boolean quiet) {
         this.config = config;
@@ -63,8 +93,6 @@ public final class Trainer {
         this.out = out;
         this.quiet = quiet;
     }
-
-    private String command;
 
     /** The command line that started this run, recorded in train.json and the model files. */
     public void recordCommand(String commandLine) {
@@ -76,43 +104,58 @@ public final class Trainer {
         stop.set(true);
     }
 
-    public Map<String, Object> configJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", config.name());
-        m.put("arch", config.arch());
-        m.put("classes", config.classes());
-        m.put("epochs", config.epochs());
-        m.put("batch_size", config.batchSize());
-        m.put("optimizer", Map.of("name", "sgd", "lr", config.lr(), "momentum", config.momentum(), "nesterov", config.nesterov(),
-                "weight_decay", config.weightDecay()));
-        m.put("schedule", config.schedule());
-        m.put("milestones", config.milestones());
-        m.put("gamma", config.gamma());
-        m.put("label_smoothing", config.labelSmoothing());
-        m.put("seed", config.seed());
-        m.put("method", method.config());
-        if (method.adversarial()) {
-            m.put("threat", Map.of("norm", config.threat().norm().toString(), "eps", config.threat().eps(), "eps_255", config.threat().eps255()));
-        }
-        m.put("augmentation", "random crop 32 from 4-pixel zero padding, horizontal flip p=0.5");
-        return m;
+    public RunConfig runConfig() {
+        ThreatModel t = config.threat();
+        return new RunConfig(config.name(), config.arch(), config.classes(), config.epochs(), config.batchSize(),
+                new Optimizer("sgd", config.lr(), config.momentum(), config.nesterov(), config.weightDecay()), config.schedule(),
+                config.milestones(), config.gamma(), config.labelSmoothing(), config.seed(), method.params(),
+                method.adversarial() ? new Threat(t.norm().toString(), t.eps(), t.eps255()) : null,
+                "random crop 32 from 4-pixel zero padding, horizontal flip p=0.5");
     }
 
     /**
-     * Trains (or resumes) and returns the summary. {@code train} is the decoded training set; {@code val}
-     * the held-out set evaluated each epoch.
+     * Whether {@code out} holds a run this configuration may continue or start: a finished run is never
+     * continued, and a checkpoint only by a resume with the same settings. Reads nothing heavy, so a refusal
+     * comes before the training images are decoded.
      */
-    public Map<String, Object> run(DecodedImages train, ImageSet val, boolean resume) {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot create (" + e.getMessage() + ")");
+    public void checkOutput(boolean resume) {
+        if (Files.exists(out.resolve("final.advkit")) && !resume) {
+            throw UserError.invalid("out", out + " already holds a finished run (final.advkit); train into another folder");
         }
+        if (Files.exists(out.resolve(CHECKPOINT))) {
+            if (!resume) {
+                throw UserError.invalid("out", out + " holds a checkpoint; resume it or train into another folder");
+            }
+            CheckpointState state = readState(out.resolve(CHECKPOINT));
+            var want = Json.LINE.toJsonTree(runConfig());
+            var have = Json.LINE.toJsonTree(state.config());
+            if (!want.equals(have)) {
+                throw UserError.invalid("out", out.resolve(CHECKPOINT) + " was written by a run with other settings ("
+                        + String.join(", ", Journal.differences(want, have)) + "); resume with the same settings or train into another folder");
+            }
+        }
+    }
+
+    private static CheckpointState readState(Path ckpt) {
+        Map<String, byte[]> e = AdvkitModelFile.readEntries(ckpt);
+        if (!e.containsKey("state.json")) {
+            throw new UserError(ckpt + ": not a training checkpoint (no state.json)");
+        }
+        return Json.GSON.fromJson(new String(e.get("state.json"), StandardCharsets.UTF_8), CheckpointState.class);
+    }
+
+    /**
+     * Trains (or resumes) and returns the summary, or null when stopped by a signal. {@code train} is the decoded
+     * training set; {@code val} the held-out set evaluated each epoch.
+     */
+    public Summary run(DecodedImages train, ImageSet val, boolean resume) {
+        checkOutput(resume);
+        ImageSet valSubset = ImageSubset.balanced(val, config.valLimit(), 0); // fixed, so epochs compare
         TrainBatches batches = new TrainBatches(train, config.batchSize(), config.seed(), true);
         int perEpoch = batches.perEpoch();
         LrSchedule schedule = LrSchedule.parse(config.schedule(), config.lr(), config.epochs(), config.milestones(), config.gamma());
-        Path ckpt = out.resolve("checkpoint.advkit");
-        List<Map<String, Object>> history = new ArrayList<>();
+        Path ckpt = out.resolve(CHECKPOINT);
+        List<EpochLog> history = new ArrayList<>();
         int startEpoch = 0;
         int startBatch = 0;
         double bestMetric = Double.NEGATIVE_INFINITY;
@@ -121,37 +164,35 @@ public final class Trainer {
         try (ZooModel model = ZooModel.create(config.name(), config.arch(), config.classes(), config.normalization(), config.seed());
              NDManager root = NDManager.newBaseManager()) {
             model.net().setTrainable(true);
-            Map<String, Parameter> trainable = new LinkedHashMap<>();
-            model.net().namedParameters().forEach((k, p) -> {
-                if (p.requiresGradient()) {
-                    trainable.put(k, p);
-                }
-            });
-            Sgd sgd = new Sgd(trainable, config.momentum(), config.weightDecay(), config.nesterov(), root);
-            if (resume && Files.exists(ckpt)) {
+            Sgd sgd = Sgd.forModel(model, config.momentum(), config.weightDecay(), config.nesterov(), root);
+            boolean resuming = resume && Files.exists(ckpt);
+            if (resuming) {
                 Map<String, byte[]> e = AdvkitModelFile.readEntries(ckpt);
-                JsonObject state = Json.GSON.fromJson(new String(e.get("state.json"), StandardCharsets.UTF_8), JsonObject.class);
-                if (!Json.GSON.toJsonTree(configJson()).equals(state.get("config"))) {
-                    throw new UserError(ckpt + " was written by a run with other settings; resume with the same options or use a new --out");
-                }
+                CheckpointState state = readState(ckpt);
                 StateDictBinder.load(model.net(), AdvkitModelFile.stateDictFrom(e.get("model.pth"), ckpt.toString()), ckpt.toString(), config.arch());
                 model.net().setTrainable(true);
                 sgd.load(AdvkitModelFile.stateDictFrom(e.get("optimizer.pth"), ckpt.toString()));
                 if (e.containsKey("method.pth")) {
                     method.load(AdvkitModelFile.stateDictFrom(e.get("method.pth"), ckpt.toString()), root);
                 }
-                startEpoch = state.get("epoch").getAsInt();
-                startBatch = state.get("batch").getAsInt();
-                bestMetric = state.get("best_metric").getAsDouble();
-                priorSeconds = state.get("seconds").getAsDouble();
-                for (var h : state.getAsJsonArray("history")) {
-                    history.add(Json.GSON.fromJson(h, Map.class));
-                }
-                rewriteLog(history); // a kill between the log line and the checkpoint must not duplicate a line
+                startEpoch = state.epoch();
+                startBatch = state.batch();
+                bestMetric = state.bestMetric();
+                priorSeconds = state.seconds();
+                history.addAll(state.history());
                 System.err.printf("resuming %s at epoch %d, batch %d%n", out, startEpoch + 1, startBatch);
             } else if (resume) {
                 System.err.println("no checkpoint in " + out + "; starting from scratch");
             }
+            if (!resuming && Journal.configOf(out.resolve(LOG)).isPresent()) {
+                try {
+                    Files.delete(out.resolve(LOG)); // advkit's log without a checkpoint: a start killed in its first epoch
+                } catch (java.io.IOException e) {
+                    throw new UserError(out.resolve(LOG) + ": cannot remove (" + io.advkit.util.Errors.describe(e) + ")");
+                }
+            }
+            Journal<EpochLog> log = Journal.open(out.resolve(LOG), runConfig(), EpochLog.class);
+            log.retainFirst(history.size()); // a kill between the log line and the checkpoint must not duplicate a line
             DecodedImages guardSet = method.singleStep() ? guardSubset(train) : null;
             boolean collapsed = false;
             for (int epoch = startEpoch; epoch < config.epochs() && !collapsed; epoch++) {
@@ -174,8 +215,8 @@ public final class Trainer {
                             NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);
                             method.trainBatch(ctx, x, y);
                             if (!Double.isFinite(ctx.meanLoss())) {
-                                throw new UserError("training diverged at epoch " + (epoch + 1) + " batch " + b + " (loss " + ctx.meanLoss()
-                                        + "); lower --lr");
+                                throw UserError.invalid("lr", "training diverged at epoch " + (epoch + 1) + " batch " + b + " (loss "
+                                        + ctx.meanLoss() + "); lower the learning rate");
                             }
                             lossSum += ctx.meanLoss();
                             lossBatches++;
@@ -186,41 +227,35 @@ public final class Trainer {
                         bar.message(String.format("loss %.3f acc %.1f%% lr %.4f", lossSum / lossBatches, 100.0 * correct / seen, lr));
                         if (stop.get()) {
                             double secs = priorSeconds + (System.currentTimeMillis() - started) / 1000.0;
-                            writeCheckpoint(ckpt, model, sgd, epoch, b + 1, bestMetric, history, secs);
-                            System.err.printf("%nstopped by signal: checkpoint written at epoch %d, batch %d; continue with --resume%n",
+                            writeCheckpoint(ckpt, model, sgd, new CheckpointState(runConfig(), epoch, b + 1, bestMetric, secs, history));
+                            System.err.printf("%nstopped by signal: checkpoint written at epoch %d, batch %d; run the same command to resume%n",
                                     epoch + 1, b + 1);
                             return null;
                         }
                     }
                 }
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("epoch", epoch + 1);
-                line.put("lr", schedule.lr(epoch + 1 - 1e-9));
-                line.put("train_loss", lossSum / Math.max(1, lossBatches));
-                line.put("train_acc", 100.0 * correct / Math.max(1, seen));
-                line.put("val_acc", Evaluator.evaluate(model, limit(val), 200, true).accuracy());
-                double metric = (double) line.get("val_acc");
+                double valAcc = Evaluator.evaluate(model, valSubset, 200, true).accuracy();
+                double metric = valAcc;
+                Double pgd = null;
                 if (guardSet != null) {
-                    double pgd = pgdAccuracy(model, guardSet, root);
-                    line.put("train_subset_pgd_acc", pgd);
+                    pgd = pgdAccuracy(model, guardSet, root);
                     metric = pgd;
-                    if (bestMetric > 0 && pgd < bestMetric - 20) {
-                        collapsed = true;
-                        line.put("catastrophic_overfitting", true);
-                    }
+                    collapsed = bestMetric > 0 && pgd < bestMetric - 20;
                 }
-                line.put("epoch_seconds", (System.currentTimeMillis() - epochStart) / 1000.0);
+                EpochLog line = new EpochLog(epoch + 1, schedule.lr(epoch + 1 - 1e-9), lossSum / Math.max(1, lossBatches),
+                        100.0 * correct / Math.max(1, seen), valAcc, pgd, collapsed ? Boolean.TRUE : null,
+                        (System.currentTimeMillis() - epochStart) / 1000.0);
                 history.add(line);
-                appendLog(line);
+                log.append(line);
                 if (!quiet) {
                     System.err.println(Json.LINE.toJson(line));
                 }
                 if (metric > bestMetric && !collapsed) {
                     bestMetric = metric;
-                    AdvkitModelFile.save(out.resolve("best.advkit"), model, Map.of("epoch", epoch + 1, "training", configJson(), "log", line));
+                    AdvkitModelFile.save(out.resolve("best.advkit"), model, new Provenance(epoch + 1, runConfig(), line, null, null));
                 }
                 double secs = priorSeconds + (System.currentTimeMillis() - started) / 1000.0;
-                writeCheckpoint(ckpt, model, sgd, epoch + 1, 0, bestMetric, history, secs);
+                writeCheckpoint(ckpt, model, sgd, new CheckpointState(runConfig(), epoch + 1, 0, bestMetric, secs, history));
             }
             double seconds = priorSeconds + (System.currentTimeMillis() - started) / 1000.0;
             if (collapsed) {
@@ -233,54 +268,13 @@ public final class Trainer {
         }
     }
 
-    private Map<String, Object> finish(ZooModel model, List<Map<String, Object>> history, double seconds, boolean collapsed) {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("kind", "train");
-        summary.put("config", configJson());
-        if (command != null) {
-            summary.put("command", command);
-        }
-        summary.put("epochs_run", history.size());
-        summary.put("stopped_early_for_catastrophic_overfitting", collapsed);
-        summary.put("final_val_acc", history.isEmpty() ? null : history.get(history.size() - 1).get("val_acc"));
-        summary.put("seconds", seconds);
-        summary.put("history", history);
-        summary.put("run", RunInfo.describe());
-        AdvkitModelFile.save(out.resolve("final.advkit"), model, Map.of("training", configJson(), "history", history, "seconds", seconds));
+    private Summary finish(ZooModel model, List<EpochLog> history, double seconds, boolean collapsed) {
+        Summary summary = new Summary("train", runConfig(), command, history.size(), collapsed,
+                history.isEmpty() ? null : history.get(history.size() - 1).valAcc(), seconds, history, RunInfo.now());
+        AdvkitModelFile.save(out.resolve("final.advkit"), model, new Provenance(null, runConfig(), null, history, seconds));
         model.stateDict().save(out.resolve("final.pth"));
         Json.write(out.resolve("train.json"), summary);
         return summary;
-    }
-
-    private ImageSet limit(ImageSet val) {
-        if (val.size() <= config.valLimit()) {
-            return val;
-        }
-        return new ImageSet() { // the first valLimit images: a fixed subset, so epochs compare
-            public int size() {
-                return config.valLimit();
-            }
-
-            public String name(int i) {
-                return val.name(i);
-            }
-
-            public int label(int i) {
-                return val.label(i);
-            }
-
-            public io.advkit.data.Image image(int i) {
-                return val.image(i);
-            }
-
-            public List<String> classNames() {
-                return val.classNames();
-            }
-
-            public String describe() {
-                return val.describe() + " (first " + config.valLimit() + ")";
-            }
-        };
     }
 
     /** A fixed, seeded subset of the training images for the overfitting guard. */
@@ -295,14 +289,13 @@ public final class Trainer {
         model.net().setTrainable(false);
         int correct = 0;
         try {
+            PGD pgd = new PGD(config.guardSteps(), StepSize.ofEps(0.25), GradientPipeline.PLAIN);
             for (Batch b : new Batches(set, 256)) {
                 try (NDManager m = root.newSubManager()) {
                     NDArray x = b.toNDArray(m);
                     NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
-                    AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, config.threat(), new Random(1), m);
-                    NDArray adv = new PGD(config.guardSteps(), config.threat().eps() / 4, 1).run(p);
-                    boolean[] fooled = p.success(adv);
-                    for (boolean f : fooled) {
+                    AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, config.threat(), new Random(1), m);
+                    for (boolean f : p.success(pgd.run(p))) {
                         correct += f ? 0 : 1;
                     }
                 }
@@ -313,15 +306,7 @@ public final class Trainer {
         return 100.0 * correct / set.size();
     }
 
-    private void writeCheckpoint(Path ckpt, ZooModel model, Sgd sgd, int epoch, int batch, double bestMetric,
-                                 List<Map<String, Object>> history, double seconds) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("config", configJson());
-        state.put("epoch", epoch);
-        state.put("batch", batch);
-        state.put("best_metric", bestMetric);
-        state.put("seconds", seconds);
-        state.put("history", history);
+    private void writeCheckpoint(Path ckpt, ZooModel model, Sgd sgd, CheckpointState state) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("state.json", Json.GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
         entries.put("model.pth", AdvkitModelFile.stateDictBytes(model.stateDict()));
@@ -330,19 +315,5 @@ public final class Trainer {
             entries.put("method.pth", AdvkitModelFile.stateDictBytes(method.state()));
         }
         AdvkitModelFile.writeEntries(ckpt, entries);
-    }
-
-    private void rewriteLog(List<Map<String, Object>> history) {
-        StringBuilder sb = new StringBuilder();
-        history.forEach(h -> sb.append(Json.LINE.toJson(h)).append('\n'));
-        io.advkit.data.ImageCodec.writeAtomically(out.resolve("log.jsonl"), sb.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void appendLog(Map<String, Object> line) {
-        try {
-            Files.writeString(out.resolve("log.jsonl"), Json.LINE.toJson(line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UserError(out.resolve("log.jsonl") + ": cannot write (" + e.getMessage() + ")");
-        }
     }
 }

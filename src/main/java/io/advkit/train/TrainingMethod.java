@@ -1,7 +1,9 @@
 package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.advkit.checkpoint.StateDict;
+import io.advkit.util.Params;
 
 import java.util.Map;
 
@@ -12,7 +14,7 @@ public interface TrainingMethod {
     void trainBatch(TrainContext ctx, NDArray x, NDArray y);
 
     /** Hyper-parameters by their papers' names, for logs and model cards. */
-    Map<String, Object> config();
+    Params params();
 
     /** Whether the catastrophic-overfitting guard applies (single-step adversarial methods). */
     default boolean singleStep() {
@@ -29,5 +31,5 @@ public interface TrainingMethod {
         return new StateDict(Map.of());
     }
 
-    default void load(StateDict state, ai.djl.ndarray.NDManager manager) {}
+    default void load(StateDict state, NDManager manager) {}
 }

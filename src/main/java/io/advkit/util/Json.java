@@ -1,41 +1,58 @@
 package io.advkit.util;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.ToNumberPolicy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** JSON results: pretty-printed, written atomically so a killed run never leaves half a file. */
+/**
+ * The edge where typed results become files: records are written with snake_case keys ({@code maxLinf} →
+ * {@code max_linf}), pretty-printed and atomically, and read back into the same records.
+ */
 public final class Json {
-    public static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .serializeSpecialFloatingPointValues().setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.LONG_OR_DOUBLE).create();
+    public static final Gson GSON = builder().setPrettyPrinting().create();
 
     /** The same, on one line (JSON-lines logs and journals). */
-    public static final Gson LINE = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues()
-            .setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.LONG_OR_DOUBLE).create();
+    public static final Gson LINE = builder().create();
 
     private Json() {}
 
+    private static GsonBuilder builder() {
+        return new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues()
+                .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE);
+    }
+
     public static void write(Path file, Object value) {
-        io.advkit.data.ImageCodec.writeAtomically(file, (GSON.toJson(value) + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeString(file, GSON.toJson(value) + "\n");
     }
 
     public static JsonElement read(Path file) {
         try {
             return JsonParser.parseString(Files.readString(file));
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (com.google.gson.JsonParseException e) {
-            throw new UserError(file + ": not valid JSON (" + e.getMessage() + ")");
+            throw new UserError(file + ": cannot read (" + Errors.describe(e) + ")");
+        } catch (JsonParseException e) {
+            throw new UserError(file + ": not valid JSON (" + Errors.describe(e) + ")");
         }
     }
 
     public static <T> T read(Path file, Class<T> type) {
-        return GSON.fromJson(read(file), type);
+        try {
+            T value = GSON.fromJson(read(file), type);
+            if (value == null) {
+                throw new UserError(file + ": empty JSON");
+            }
+            return value;
+        } catch (JsonParseException | IllegalStateException | ClassCastException e) {
+            throw new UserError(file + ": not the expected JSON (" + Errors.describe(e) + ")");
+        }
     }
 }

@@ -80,6 +80,16 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the count forward to {@code position} (never back): for work reported as a running total, such as
+     * the images of a batch an attack has got through so far.
+     */
+    public void advanceTo(long position) {
+        if (position > done) {
+            step(position - done);
+        }
+    }
+
     /** Text after the count, e.g. "acc 91.4%". */
     public void message(String text) {
         message = text;

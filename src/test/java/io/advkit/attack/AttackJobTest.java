@@ -8,14 +8,15 @@ import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.model.Normalization;
 import io.advkit.model.ZooModel;
+import io.advkit.util.Journal;
 import io.advkit.util.Json;
 import io.advkit.util.UserError;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,7 @@ class AttackJobTest {
     @TempDir
     Path tmp;
 
-    private ImageSet tenImages() throws IOException {
+    private Path tenImages() throws IOException {
         Path src = Shared.require("data/cifar-10_eval");
         Path dir = Files.createDirectories(tmp.resolve("in"));
         for (int c = 0; c < 5; c++) {
@@ -31,26 +32,34 @@ class AttackJobTest {
                 Files.copy(src.resolve(c + "_" + k + ".png"), dir.resolve(c + "_" + k + ".png"));
             }
         }
-        return ImageFolder.open(dir, List.of());
+        return dir;
     }
 
-    private AttackJob.Config config() {
-        ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
-        return new AttackJob.Config(new AttackSpec().build("pgd", tm), tm, Loss.CE, "ce", Target.NONE, 5, 4, Map.of());
+    static final ThreatModel EPS8 = new ThreatModel(Norm.LINF, 8 / 255.0);
+
+    static AttackJob.Config config(String attack, String data) {
+        return new AttackJob.Config(Attacks.build(attack, AttackSettings.DEFAULTS).params(), "linf", EPS8.eps(), EPS8.eps255(), "ce", "none",
+                List.of("net"), null, null, null, 5, 4, data);
+    }
+
+    private static AttackJob job(ImageSet set, Path in, Path out, ZooModel model) {
+        AttackJob.Setup setup = new AttackJob.Setup(Attacks.build("pgd", AttackSettings.DEFAULTS), EPS8, Loss.CE, Target.NONE, 5, 4);
+        return new AttackJob(set, in, out, model, List.of(model), setup, config("pgd", set.describe()), true);
     }
 
     @Test
     void aKilledRunResumesToTheSameFilesAsAnUninterruptedOne() throws IOException {
-        ImageSet set = tenImages();
+        Path in = tenImages();
+        ImageSet set = ImageFolder.open(in, List.of());
         try (ZooModel model = ZooModel.create("net", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 9)) {
             model.net().setTrainable(false);
-            Map<String, Object> cfg = Map.of("test", 1);
             Path whole = tmp.resolve("whole");
-            new AttackJob(set, whole, model, List.of(model), config(), true).run(cfg);
+            AttackJob.Manifest complete = job(set, in, whole, model).run(false);
+            assertThat(complete.images()).hasSize(10);
 
-            // a run killed after its first batch: its PNGs and journal line exist, the rest does not
+            // a run killed during its second batch: the first batch's PNGs and journal line exist, no attack.json
             Path killed = tmp.resolve("killed");
-            new AttackJob(set, killed, model, List.of(model), config(), true).run(cfg);
+            job(set, in, killed, model).run(false);
             List<String> firstBatch = List.of("0_0.png", "0_1.png", "1_0.png", "1_1.png");
             try (var files = Files.list(killed)) {
                 for (Path f : files.toList()) {
@@ -59,37 +68,53 @@ class AttackJobTest {
                     }
                 }
             }
-            StringBuilder lines = new StringBuilder();
-            for (Object r : (List<?>) Json.read(whole.resolve("attack.json")).getAsJsonObject().get("images").getAsJsonArray().asList()
-                    .subList(0, 4)) {
-                lines.append(r.toString()).append('\n');
-            }
-            Files.writeString(killed.resolve(".attack-journal.jsonl"), lines + "{\"name\": \"2_0.png\", \"lab"); // torn last line
+            Path journal = killed.resolve(AttackJob.JOURNAL);
+            Journal.open(journal, config("pgd", set.describe()), AttackJob.BatchRecord.class)
+                    .append(new AttackJob.BatchRecord(0, complete.images().subList(0, 4)));
+            Files.writeString(journal, "{\"batch\": 1, \"ima", StandardOpenOption.APPEND); // torn last line
             Files.write(killed.resolve("2_1.png"), new byte[] {1, 2, 3}); // a corrupt leftover is redone
 
-            Map<String, Object> resumed = new AttackJob(set, killed, model, List.of(model), config(), true).run(cfg);
-            assertThat(resumed.get("resumed_images")).isEqualTo(4);
+            AttackJob.Manifest resumed = job(set, in, killed, model).run(false);
+            assertThat(resumed.resumedImages()).isEqualTo(4);
             for (int i = 0; i < set.size(); i++) {
                 String name = AttackJob.outputName(set.name(i));
                 assertThat(Files.readAllBytes(killed.resolve(name))).as(name).isEqualTo(Files.readAllBytes(whole.resolve(name)));
             }
-            assertThat(killed.resolve(".attack-journal.jsonl")).doesNotExist();
+            assertThat(journal).doesNotExist();
+            assertThat(resumed.images()).isEqualTo(complete.images());
         }
+    }
+
+    @Test
+    void nothingIsWrittenWhenAnImageIsBad() throws IOException {
+        Path in = tenImages();
+        Files.write(in.resolve("4_1.png"), new byte[] {1, 2, 3}); // the last image: found before any batch runs
+        ImageSet set = ImageFolder.open(in, List.of());
+        Path out = tmp.resolve("out");
+        try (ZooModel model = ZooModel.create("net", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 9)) {
+            assertThatThrownBy(() -> job(set, in, out, model).run(false)).isInstanceOf(UserError.class).hasMessageContaining("4_1.png");
+        }
+        assertThat(out).doesNotExist(); // no stub attack.json, no journal, no PNGs
     }
 
     @Test
     void outputsNeverOverwriteInputsOrForeignFolders() throws IOException {
         Path in = Shared.require("data/cifar-10_eval");
-        assertThatThrownBy(() -> AttackJob.checkOutput(in, in, true, Map.of())).isInstanceOf(UserError.class).hasMessageContaining("overwrite");
-        assertThatThrownBy(() -> AttackJob.checkOutput(in, in.resolve("sub"), false, Map.of())).isInstanceOf(UserError.class);
+        AttackJob.Config pgd = config("pgd", in.toString());
+        assertThatThrownBy(() -> AttackJob.checkOutput(in, in, true, pgd)).isInstanceOf(UserError.class).hasMessageContaining("overwrite");
+        assertThatThrownBy(() -> AttackJob.checkOutput(in, in.resolve("sub"), false, pgd)).isInstanceOf(UserError.class);
+        // the same folder under another name: a link to the input, even with permission to overwrite
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), in.toAbsolutePath());
+        assertThatThrownBy(() -> AttackJob.checkOutput(in, link, true, pgd)).isInstanceOf(UserError.class).hasMessageContaining("input");
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("notes.txt"), "mine");
-        assertThatThrownBy(() -> AttackJob.checkOutput(in, foreign, false, Map.of())).isInstanceOf(UserError.class).hasMessageContaining("not empty");
+        assertThatThrownBy(() -> AttackJob.checkOutput(in, foreign, false, pgd)).isInstanceOf(UserError.class).hasMessageContaining("not empty");
         Path other = Files.createDirectories(tmp.resolve("other"));
-        Json.write(other.resolve("attack.json"), Map.of("config", Map.of("attack", "fgsm")));
-        assertThatThrownBy(() -> AttackJob.checkOutput(in, other, false, Map.of("attack", "pgd"))).isInstanceOf(UserError.class)
-                .hasMessageContaining("different attack");
-        AttackJob.checkOutput(in, other, false, Map.of("attack", "fgsm")); // the same attack: resumable
-        AttackJob.checkOutput(in, tmp.resolve("new"), false, Map.of());
+        Json.write(other.resolve("attack.json"), new AttackJob.Manifest("attack", "complete", config("fgsm", in.toString()), null, 0, 0, null,
+                List.of(), List.of()));
+        assertThatThrownBy(() -> AttackJob.checkOutput(in, other, false, pgd)).isInstanceOf(UserError.class)
+                .hasMessageContaining("different attack").hasMessageContaining("attack.attack");
+        AttackJob.checkOutput(in, other, false, config("fgsm", in.toString())); // the same attack: resumable
+        AttackJob.checkOutput(in, tmp.resolve("new"), false, pgd);
     }
 }

@@ -62,8 +62,7 @@ class AttackMemoryTest {
             try (NDManager m = root.newSubManager()) {
                 NDArray x = m.full(new Shape(2, 3, 4, 4), 0.5f);
                 NDArray y = m.full(new Shape(2), 1, DataType.INT64);
-                AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, new ThreatModel(Norm.LINF, 8 / 255.0),
-                        new Random(1), m);
+                AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, new ThreatModel(Norm.LINF, 8 / 255.0), new Random(1), m);
                 p.success(attack.run(p));
             }
             return model.live;
@@ -72,12 +71,24 @@ class AttackMemoryTest {
 
     @Test
     void liveArraysDoNotGrowWithIterations() {
-        for (Attack a : List.<Attack>of(new APGD(30, 1, Loss.CE, "apgd-ce"), new PGD(30, 1 / 255.0, 1), new MIFGSM(30, 1 / 255.0, 1.0))) {
+        StepSize step = StepSize.absolute(1 / 255.0);
+        for (Attack a : List.<Attack>of(new APGD(30, Loss.CE, "ce"), new PGD(30, step, GradientPipeline.PLAIN),
+                new MIFGSM(30, step, 1.0, GradientPipeline.PLAIN))) {
             List<Integer> live = liveCounts(a);
             // the count cycles within a step (temporaries come and go); its peak must not rise from step to step
             int early = live.subList(8, 24).stream().mapToInt(Integer::intValue).max().orElseThrow();
             int late = live.subList(live.size() - 16, live.size()).stream().mapToInt(Integer::intValue).max().orElseThrow();
             assertThat(late).as(a.name() + " live arrays at each forward: " + live).isLessThanOrEqualTo(early);
         }
+    }
+
+    /** Restarts keep one best point across rounds: the second round's peak is the last round's. */
+    @Test
+    void liveArraysDoNotGrowWithRestarts() {
+        List<Integer> live = liveCounts(Restarts.of(PGD.withDefaultStep(10), 4));
+        int round = live.size() / 4;
+        int second = live.subList(round, 2 * round).stream().mapToInt(Integer::intValue).max().orElseThrow();
+        int last = live.subList(3 * round, live.size()).stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertThat(last).as("live arrays at each forward: " + live).isLessThanOrEqualTo(second);
     }
 }

@@ -59,7 +59,7 @@ class AttacksTest {
     private AttackProblem problem(Classifier model, NDArray x, int label, ThreatModel tm) {
         long n = x.getShape().get(0);
         NDArray y = m.full(new Shape(n), label, DataType.INT64);
-        return new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(1), m);
+        return AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(1), m);
     }
 
     private NDArray mid(int n) {
@@ -71,11 +71,11 @@ class AttacksTest {
         LinearModel model = linear();
         double eps = 8 / 255.0;
         // L∞: x + ε·sign(w)
-        float[] linf = new FGM(eps).run(problem(model, mid(2), 1, new ThreatModel(Norm.LINF, eps))).toFloatArray();
+        float[] linf = new FGM().run(problem(model, mid(2), 1, new ThreatModel(Norm.LINF, eps))).toFloatArray();
         // L2: x + ε·w/‖w‖₂
-        float[] l2 = new FGM(0.5).run(problem(model, mid(2), 1, new ThreatModel(Norm.L2, 0.5))).toFloatArray();
+        float[] l2 = new FGM().run(problem(model, mid(2), 1, new ThreatModel(Norm.L2, 0.5))).toFloatArray();
         // L1: all of ε on the largest |w| (coordinate 5), with its sign
-        float[] l1 = new FGM(0.3).run(problem(model, mid(2), 1, new ThreatModel(Norm.L1, 0.3))).toFloatArray();
+        float[] l1 = new FGM().run(problem(model, mid(2), 1, new ThreatModel(Norm.L1, 0.3))).toFloatArray();
         double norm = 0;
         for (float v : w) {
             norm += v * v;
@@ -97,8 +97,10 @@ class AttacksTest {
         double eps = 8 / 255.0;
         ThreatModel tm = new ThreatModel(Norm.LINF, eps);
         // every step moves by α·sign(w) in the same direction, so after T·α ≥ ε the point is x + ε·sign(w)
-        for (IterativeAttack a : List.of(new BIM(10, eps / 10), new MIFGSM(10, eps / 10, 1.0), new NIFGSM(10, eps / 10, 1.0),
-                new PGD(10, 2.5 * eps / 10, 1))) {
+        StepSize tenth = StepSize.ofEps(0.1);
+        GradientPipeline plain = GradientPipeline.PLAIN;
+        for (Attack a : List.of(new BIM(10, tenth, plain), new MIFGSM(10, tenth, 1.0, plain), new NIFGSM(10, tenth, 1.0, plain),
+                PGD.withDefaultStep(10), new VMIFGSM(10, tenth, 1.0, 3, 1.5, false, plain))) {
             float[] adv = a.run(problem(model, mid(1), 1, tm)).toFloatArray();
             for (int i = 0; i < D; i++) {
                 assertThat(adv[i]).as(a.name() + " coordinate " + i).isCloseTo((float) (0.5 + eps * Math.signum(w[i])), within(1e-5f));
@@ -216,9 +218,9 @@ class AttacksTest {
             NDArray x = m.randomUniform(0, 1, new Shape(16, 3, 32, 32));
             NDArray y = net.logits(x).argMax(1); // attack the model's own predictions
             ThreatModel tm = new ThreatModel(Norm.LINF, 2 / 255.0);
-            AttackProblem p = new AttackProblem(net, x, y, y, false, Loss.CE, tm, new Random(1), m);
-            float fgsm = Loss.CE.perExample(net.logits(new FGM(tm.eps()).run(p)), y).mean().getFloat();
-            float pgd = Loss.CE.perExample(net.logits(new PGD(10, 2.5 * tm.eps() / 10, 1).run(p)), y).mean().getFloat();
+            AttackProblem p = AttackProblem.untargeted(net, x, y, Loss.CE, tm, new Random(1), m);
+            float fgsm = Loss.CE.perExample(net.logits(new FGM().run(p)), y).mean().getFloat();
+            float pgd = Loss.CE.perExample(net.logits(PGD.withDefaultStep(10).run(p)), y).mean().getFloat();
             assertThat(pgd).isGreaterThan(fgsm);
         }
     }
@@ -235,9 +237,9 @@ class AttacksTest {
                 100, 105, 110, 115, 120, 125, 130, 135, 140, 145, 150, 155, 160, 165, 170, 175, 180, 185, 190, 195}, 40)) {
                 NDArray x = b.toNDArray(m);
                 NDArray y = b.labelsNDArray(m).toType(DataType.INT64, false);
-                AttackProblem p = new AttackProblem(net, x, y, y, false, Loss.CE, new ThreatModel(Norm.LINF, 0.25 / 255), new Random(1), m);
-                pgdFooled += count(p.success(new PGD(20, 2.5 * 0.25 / 255 / 20, 1).run(p)));
-                apgdFooled += count(p.success(new APGD(20, 1, Loss.CE, "apgd-ce").run(p)));
+                AttackProblem p = AttackProblem.untargeted(net, x, y, Loss.CE, new ThreatModel(Norm.LINF, 0.25 / 255), new Random(1), m);
+                pgdFooled += count(p.success(PGD.withDefaultStep(20).run(p)));
+                apgdFooled += count(p.success(new APGD(20, Loss.CE, "ce").run(p)));
             }
             assertThat(apgdFooled).isGreaterThanOrEqualTo(pgdFooled);
             assertThat(pgdFooled).isGreaterThan(0).isLessThan(40); // a budget where the comparison means something
@@ -274,23 +276,91 @@ class AttacksTest {
         assertThat(ll.toLongArray()).containsOnly(model.logits(x).argMin(1).toLongArray()[0]);
         NDArray goal = m.create(new long[] {2, 2, 2, 2});
         ThreatModel tm = new ThreatModel(Norm.LINF, 0.05);
-        AttackProblem p = new AttackProblem(model, x, y, goal, true, Loss.CE, tm, new Random(1), m);
-        NDArray adv = new BIM(5, 0.01).run(p);
+        AttackProblem p = new AttackProblem(model, x, y, goal, true, Loss.CE, tm, new Random(1), m, f -> { });
+        NDArray adv = new BIM(5, StepSize.absolute(0.01), GradientPipeline.PLAIN).run(p);
         float before = model.logits(x).softmax(1).get(":, 2").mean().getFloat();
         float after = model.logits(adv).softmax(1).get(":, 2").mean().getFloat();
         assertThat(after).isGreaterThan(before);
     }
 
     @Test
-    void attackNamesCompose() {
+    void attackNamesComposeFromTheRegistry() {
+        AttackSettings s = AttackSettings.DEFAULTS;
+        assertThat(Attacks.build("mi-di-ti", s).params().asMap()).containsEntry("attack", "mi-di-ti").containsKeys("input_diversity", "translation_invariance");
+        assertThat(Attacks.build("ti-mi-di", s).name()).isEqualTo("mi-di-ti"); // order does not make another attack
+        assertThat(Attacks.build("fgsm", s).params().asMap()).containsEntry("steps", 1).containsEntry("attack", "fgm");
+        assertThat(Attacks.build("di", s).name()).isEqualTo("bim-di");
+        assertThat(Attacks.build("di-fgsm", s).name()).isEqualTo("bim-di");
+        assertThat(Attacks.build("mi-fgsm", s).name()).isEqualTo("mi");
+        assertThat(Attacks.build("pgd", s).params().get("alpha_over_eps")).isEqualTo(2.5 / 10);
+        assertThat(Attacks.build("apgd-dlr", s).name()).isEqualTo("apgd-dlr");
+        assertThat(Attacks.build("pgd", s.withRestarts(3)).params().asMap()).containsEntry("restarts", 3);
+        assertThatThrownBy(() -> Attacks.build("mi-ni", s)).isInstanceOf(UserError.class).hasMessageContaining("more than one base");
+        assertThatThrownBy(() -> Attacks.build("nope", s)).isInstanceOf(UserError.class);
+        assertThatThrownBy(() -> Attacks.build("apgd-ce-di", s)).isInstanceOf(UserError.class).hasMessageContaining("does not compose");
+        assertThatThrownBy(() -> Attacks.build("mi", s.withRestarts(2))).isInstanceOf(UserError.class).hasMessageContaining("restarts");
+        assertThatThrownBy(() -> Attacks.build("fgsm", s.withSteps(5))).isInstanceOf(UserError.class).hasMessageContaining("single step");
+    }
+
+    /** One attack object serves many problems and budgets: its step follows each problem's ε, and it keeps no state. */
+    @Test
+    void anAttackIsReusableAcrossBudgetsAndRuns() {
+        LinearModel model = linear();
+        Attack mi = new MIFGSM(10, StepSize.ofEps(0.1), 1.0, GradientPipeline.PLAIN);
+        for (double eps : new double[] {2 / 255.0, 8 / 255.0, 2 / 255.0}) {
+            float[] adv = mi.run(problem(model, mid(1), 1, new ThreatModel(Norm.LINF, eps))).toFloatArray();
+            for (int i = 0; i < D; i++) {
+                assertThat(adv[i]).isCloseTo((float) (0.5 + eps * Math.signum(w[i])), within(1e-5f));
+            }
+        }
+        // ε = 0 leaves the clean image, whatever the attack
+        float[] none = Attacks.build("pgd", AttackSettings.DEFAULTS).run(problem(model, mid(1), 1, new ThreatModel(Norm.LINF, 0))).toFloatArray();
+        assertThat(none).containsOnly(0.5f);
+    }
+
+    /** Restarts keep, per image, the better of the runs: here run 1 is better for image 0, run 2 for image 1. */
+    @Test
+    void restartsKeepEachImagesBestRun() {
+        LinearModel model = linear();
         ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
-        AttackSpec s = new AttackSpec();
-        assertThat(s.build("mi-di-ti", tm).config()).containsEntry("attack", "mi-di-ti").containsKeys("input_diversity", "translation_invariance");
-        assertThat(s.build("fgsm", tm).config()).containsEntry("steps", 1).containsEntry("attack", "fgm");
-        assertThat(s.build("di", tm).config()).containsEntry("attack", "bim-di");
-        assertThat(s.build("pgd", tm).config().get("alpha")).isEqualTo(2.5 * tm.eps() / 10);
-        assertThat(s.build("apgd-dlr", tm).name()).isEqualTo("apgd-dlr");
-        assertThatThrownBy(() -> s.build("mi-ni", tm)).isInstanceOf(UserError.class);
-        assertThatThrownBy(() -> s.build("nope", tm)).isInstanceOf(UserError.class);
+        AttackProblem p = problem(model, mid(2), 1, tm);
+        NDArray up = p.x().add(m.create(w, new Shape(1, 3, 4, 4)).sign().mul((float) tm.eps())); // higher loss: along +w
+        NDArray down = p.x().sub(m.create(w, new Shape(1, 3, 4, 4)).sign().mul((float) tm.eps()));
+        NDArray[][] runs = {{up.get("0:1"), down.get("1:2")}, {down.get("0:1"), up.get("1:2")}};
+        int[] call = {0};
+        Attack scripted = new Attack() { // a test double: one fixed result per call
+            public String name() {
+                return "scripted";
+            }
+
+            public NDArray run(AttackProblem q) {
+                NDArray[] r = runs[call[0]++];
+                return r[0].concat(r[1], 0);
+            }
+
+            public io.advkit.util.Params params() {
+                return io.advkit.util.Params.of("attack", "scripted");
+            }
+        };
+        float[] best = Restarts.of(scripted, 2).run(p).toFloatArray();
+        float[] want = up.toFloatArray();
+        assertThat(call[0]).isEqualTo(2);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(best[i]).as("value " + i).isCloseTo(want[i], within(1e-6f));
+        }
+        assertThatThrownBy(() -> Restarts.of(scripted, 0)).isInstanceOf(UserError.class);
+    }
+
+    /** Budgets beyond the image's range are refused per norm, in the user's units. */
+    @Test
+    void budgetsAreCheckedPerNorm() {
+        assertThatThrownBy(() -> ThreatModel.parse("linf", "300", 255)).isInstanceOf(UserError.class).hasMessageContaining("300");
+        assertThatThrownBy(() -> ThreatModel.parse("linf", "-1", 255)).isInstanceOf(UserError.class).hasMessageContaining("-1")
+                .hasMessageNotContaining("0.0039");
+        assertThat(ThreatModel.parse("linf", "255", 255).eps()).isEqualTo(1.0);
+        assertThat(ThreatModel.parse("linf", "0", 255).eps()).isZero();
+        ThreatModel huge = ThreatModel.parse("l2", "60", 1); // √(3·32·32) ≈ 55.4 is the largest L2 distance of CIFAR images
+        assertThatThrownBy(() -> huge.requireFits(new Shape(1, 3, 32, 32))).isInstanceOf(UserError.class).hasMessageContaining("55.4");
+        ThreatModel.parse("l2", "55", 1).requireFits(new Shape(1, 3, 32, 32));
     }
 }

@@ -79,7 +79,7 @@ class DataTest {
                 .isInstanceOf(UserError.class).hasMessageContaining("'bird' is not in the names file");
         // a folder holding splits asks for one
         ImageCodec.writePng(randomImage(r, 8, 8), tmp.resolve("test/cat/0.png"));
-        assertThatThrownBy(() -> Datasets.open(tmp, null, null)).isInstanceOf(UserError.class).hasMessageContaining("--split");
+        assertThatThrownBy(() -> Datasets.open(tmp, null, null)).isInstanceOf(UserError.class).hasMessageContaining("choose one");
         assertThat(Datasets.open(tmp, "test", null).size()).isEqualTo(1);
     }
 

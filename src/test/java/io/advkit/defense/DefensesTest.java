@@ -166,6 +166,6 @@ class DefensesTest {
         assertThat(Defenses.parseSteps("jpeg:75+bitdepth:4").stream().map(Preprocessor::name)).containsExactly("jpeg:75", "bitdepth:4");
         assertThat(Defenses.parseSteps("slq").get(0).random()).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Defenses.parseSteps("jpeg:high"))
-                .isInstanceOf(io.advkit.util.UserError.class).hasMessageContaining("not a number");
+                .isInstanceOf(io.advkit.util.UserError.class).hasMessageContaining("not a whole number");
     }
 }

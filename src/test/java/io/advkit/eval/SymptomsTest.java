@@ -23,7 +23,7 @@ class SymptomsTest {
     }
 
     private static boolean flagged(List<Symptoms.Check> checks, int number) {
-        return checks.stream().filter(c -> c.number() == number).findFirst().orElseThrow().flagged();
+        return checks.stream().filter(c -> c.symptom() == number).findFirst().orElseThrow().flagged();
     }
 
     @Test

@@ -113,6 +113,6 @@ class WeightsResolverTest {
     @Test
     void unreachableWeightsSayWhatToDo() {
         assertThatThrownBy(() -> resolver().resolve(ModelZoo.get("akamaster_resnet56")))
-                .isInstanceOf(UserError.class).hasMessageContaining("HTTP 404").hasMessageContaining("--weights-dir");
+                .isInstanceOf(UserError.class).hasMessageContaining("HTTP 404").hasMessageContaining("weights folder");
     }
 }

@@ -14,7 +14,6 @@ import io.advkit.model.Normalization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +46,8 @@ class TrainerResumeTest {
         assertThat(first.run(train, val, false)).isNull();
         assertThat(stopped.resolve("checkpoint.advkit")).exists();
         assertThat(stopped.resolve("final.pth")).doesNotExist();
-        Map<String, Object> summary = new Trainer(config(), new FreeTraining(2), stopped, true).run(train, val, true);
-        assertThat(summary.get("epochs_run")).isEqualTo(2);
+        Trainer.Summary summary = new Trainer(config(), new FreeTraining(2), stopped, true).run(train, val, true);
+        assertThat(summary.epochsRun()).isEqualTo(2);
 
         StateDict a = StateDict.load(whole.resolve("final.pth"));
         StateDict b = StateDict.load(stopped.resolve("final.pth"));
