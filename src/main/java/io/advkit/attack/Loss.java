@@ -2,6 +2,7 @@ package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.advkit.util.Scalars;
 import io.advkit.util.UserError;
 
 import java.util.Locale;
@@ -36,7 +37,7 @@ public interface Loss {
     static Loss dlrTargeted(NDArray trueLabels) {
         return (z, t) -> {
             NDArray sorted = z.sort(1).flip(1);
-            NDArray denom = sorted.get(":, 0").sub(sorted.get(":, 2").add(sorted.get(":, 3")).mul(0.5f)).add(1e-12f);
+            NDArray denom = sorted.get(":, 0").sub(Scalars.times(sorted.get(":, 2").add(sorted.get(":, 3")), 0.5)).add(1e-12f);
             return trueLogit(z, trueLabels).sub(trueLogit(z, t)).neg().div(denom);
         };
     }

@@ -1,6 +1,7 @@
 package io.advkit.defense;
 
 import ai.djl.ndarray.NDArray;
+import io.advkit.util.Scalars;
 
 import java.util.Random;
 
@@ -18,7 +19,7 @@ public final class BitDepthReduction implements Preprocessor {
     @Override
     public NDArray apply(NDArray x, Random rng) {
         float levels = (1 << bits) - 1;
-        return x.mul(levels).round().div(levels);
+        return Scalars.over(Scalars.times(x, levels).round(), levels);
     }
 
     @Override

@@ -45,7 +45,7 @@ public final class CifarResNet extends Module {
 
     @Override
     public NDArray forward(NDArray x, boolean training) {
-        return output.forward(features.forward(x, training), training);
+        return then(features.forward(x, training), a -> output.forward(a, training));
     }
 
     /** pytorchcv's ResUnit / SEResUnit: relu(body(x) [· se] + identity(x)). */
@@ -65,9 +65,9 @@ public final class CifarResNet extends Module {
             NDArray shortcut = identity == null ? x : identity.forward(x, training);
             NDArray y = body.forward(x, training);
             if (se != null) {
-                y = se.forward(y, training);
+                y = then(y, a -> se.forward(a, training));
             }
-            return Activation.relu(y.add(shortcut));
+            return then(addFreeing(y, shortcut, x), Activation::relu);
         }
     }
 
@@ -83,7 +83,7 @@ public final class CifarResNet extends Module {
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
-            return conv2.forward(conv1.forward(x, training), training);
+            return then(conv1.forward(x, training), a -> conv2.forward(a, training));
         }
     }
 
@@ -102,7 +102,7 @@ public final class CifarResNet extends Module {
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
-            return conv3.forward(conv2.forward(conv1.forward(x, training), training), training);
+            return then(then(conv1.forward(x, training), a -> conv2.forward(a, training)), a -> conv3.forward(a, training));
         }
     }
 }

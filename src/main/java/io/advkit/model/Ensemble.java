@@ -1,6 +1,7 @@
 package io.advkit.model;
 
 import ai.djl.ndarray.NDArray;
+import io.advkit.util.Scalars;
 import io.advkit.util.UserError;
 
 import java.util.List;
@@ -78,7 +79,7 @@ public final class Ensemble implements Classifier {
         NDArray acc = null;
         for (int i = 0; i < members.size(); i++) {
             NDArray z = members.get(i).logits(x);
-            NDArray term = (fusion == Fusion.LOGITS ? z : z.softmax(1)).mul(weights[i]);
+            NDArray term = Scalars.times(fusion == Fusion.LOGITS ? z : z.softmax(1), weights[i]);
             acc = acc == null ? term : acc.add(term);
         }
         return fusion == Fusion.LOGITS ? acc : acc.add(1e-12f).log();
@@ -92,7 +93,7 @@ public final class Ensemble implements Classifier {
         return x -> {
             NDArray acc = null;
             for (int i = 0; i < members.size(); i++) {
-                NDArray term = members.get(i).objective(lossOfLogits).apply(x).mul(weights[i]);
+                NDArray term = Scalars.times(members.get(i).objective(lossOfLogits).apply(x), weights[i]);
                 acc = acc == null ? term : acc.add(term);
             }
             return acc;

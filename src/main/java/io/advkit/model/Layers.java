@@ -126,8 +126,8 @@ public final class Layers {
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
-            NDArray y = bn.forward(conv.forward(x, training), training);
-            return relu ? Activation.relu(y) : y;
+            NDArray y = then(conv.forward(x, training), a -> bn.forward(a, training));
+            return relu ? then(y, Activation::relu) : y;
         }
     }
 
@@ -210,7 +210,7 @@ public final class Layers {
         public NDArray forward(NDArray x, boolean training) {
             NDArray y = x;
             for (Module m : namedChildren().values()) {
-                y = m.forward(y, training);
+                y = y == x ? m.forward(y, training) : then(y, a -> m.forward(a, training)); // x is the caller's
             }
             return y;
         }

@@ -30,6 +30,33 @@ public abstract class Module extends AbstractBlock {
     /** Runs the module; {@code training} selects batch statistics in BatchNorm. */
     public abstract NDArray forward(NDArray x, boolean training);
 
+    /**
+     * {@code op} applied to an intermediate result that nothing else reads, which is freed right after. The autograd
+     * graph holds its own reference to whatever its backward pass needs, so dropping ours lets the engine release
+     * the rest at once, as PyTorch does when a Python temporary goes out of scope; otherwise every activation of a
+     * forward pass would live until its manager closes (for a ResNet block, 7 tensors where backward keeps 4).
+     * Never pass a module's own input: that belongs to the caller.
+     */
+    public static NDArray then(NDArray intermediate, java.util.function.UnaryOperator<NDArray> op) {
+        NDArray out = op.apply(intermediate);
+        if (out != intermediate) {
+            intermediate.close();
+        }
+        return out;
+    }
+
+    /** {@code a + b}, both intermediates freed afterwards unless one is {@code keep} (a block's own input). */
+    public static NDArray addFreeing(NDArray a, NDArray b, NDArray keep) {
+        NDArray sum = a.add(b);
+        if (a != keep) {
+            a.close();
+        }
+        if (b != keep) {
+            b.close();
+        }
+        return sum;
+    }
+
     protected final <M extends Module> M child(String name, M module) {
         addChildBlock(name, module);
         namedChildren.put(name, module);

@@ -61,11 +61,11 @@ public final class TorchvisionCifarResNet extends Module {
 
     @Override
     public NDArray forward(NDArray x, boolean training) {
-        NDArray y = Activation.relu(bn1.forward(conv1.forward(x, training), training));
+        NDArray y = then(then(conv1.forward(x, training), a -> bn1.forward(a, training)), Activation::relu);
         for (Sequential layer : layers) {
-            y = layer.forward(y, training);
+            y = then(y, a -> layer.forward(a, training));
         }
-        return classifier.forward(Layers.poolFlatten(y), training);
+        return then(then(y, Layers::poolFlatten), a -> classifier.forward(a, training));
     }
 
     static final class BasicBlock extends Module {
@@ -104,9 +104,13 @@ public final class TorchvisionCifarResNet extends Module {
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
-            NDArray y = Activation.relu(bn1.forward(conv1.forward(x, training), training));
-            y = bn2.forward(conv2.forward(y, training), training);
-            return Activation.relu(y.add(shortcut(x, training)));
+            // each intermediate is freed once read (Module#then): the graph keeps only what backward needs
+            NDArray y = conv1.forward(x, training);
+            y = then(y, a -> bn1.forward(a, training));
+            y = then(y, Activation::relu);
+            y = then(y, a -> conv2.forward(a, training));
+            y = then(y, a -> bn2.forward(a, training));
+            return then(addFreeing(y, shortcut(x, training), x), Activation::relu);
         }
     }
 }

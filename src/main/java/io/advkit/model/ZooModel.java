@@ -60,7 +60,7 @@ public final class ZooModel implements Classifier, AutoCloseable {
 
     /** Logits with BatchNorm in training mode (batch statistics, running averages updated) when {@code training}. */
     public NDArray logits(NDArray pixels, boolean training) {
-        return net.forward(pixels.sub(mean).div(std), training);
+        return Module.then(Module.then(pixels.sub(mean), a -> a.div(std)), a -> net.forward(a, training));
     }
 
     @Override

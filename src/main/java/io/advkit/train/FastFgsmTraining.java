@@ -2,6 +2,7 @@ package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
 import io.advkit.util.Params;
+import io.advkit.util.Scalars;
 
 /**
  * "Fast is better than free" (Wong et al. 2020), FGSM with a random start: δ ~ U(−ε, ε);
@@ -24,7 +25,7 @@ public record FastFgsmTraining(double alphaOverEps) implements TrainingMethod {
     /** The FGSM step from the random start: x + clip_ε(δ + α·sign(∇)), clipped to [0,1]. */
     NDArray adversarial(TrainContext ctx, NDArray x, NDArray y) {
         NDArray start = start(ctx, x);
-        NDArray grad = ctx.inputGradient(xi -> ctx.crossEntropy(ctx.logits(xi), y).mul(x.getShape().get(0)), start);
+        NDArray grad = ctx.inputGradient(xi -> Scalars.times(ctx.crossEntropy(ctx.logits(xi), y), x.getShape().get(0)), start);
         return ctx.threat().project(start.add(ctx.threat().step(grad, alphaOverEps * ctx.threat().eps())), x);
     }
 

@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import io.advkit.util.Params;
+import io.advkit.util.Scalars;
 
 /**
  * Input-gradient regularization by double backpropagation (Drucker and LeCun 1992; Ross and Doshi-Velez
@@ -30,7 +31,7 @@ public record GradientRegularization(double lambda) implements TrainingMethod {
         NDArray ce = ctx.crossEntropy(z, y);
         long n = x.getShape().get(0);
         // per-example CE sums to n·mean: its input gradient holds each example's own gradient
-        NDArray sumCe = ce.mul(n);
+        NDArray sumCe = Scalars.times(ce, n);
         JniUtils.backward((PtNDArray) sumCe, (PtNDArray) sumCe.onesLike(), true, true);
         NDArray g = xi.getGradient();
         NDArray penalty = g.abs().reshape(n, -1).sum(new int[] {1}).mean();
@@ -46,7 +47,7 @@ public record GradientRegularization(double lambda) implements TrainingMethod {
             // the first backward (inside lossAndPenalty) left ∇w of n·CE in the weights: clear it, then
             // backpropagate the whole objective once
             ctx.sgd().zeroGrad();
-            NDArray total = parts[0].add(parts[1].mul((float) lambda));
+            NDArray total = parts[0].add(Scalars.times(parts[1], lambda));
             gc.backward(total);
             loss = total.getFloat();
         }

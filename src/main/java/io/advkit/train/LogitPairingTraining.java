@@ -2,6 +2,7 @@ package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
 import io.advkit.util.Params;
+import io.advkit.util.Scalars;
 
 /**
  * Logit pairing (Kannan et al. 2018). ALP: loss = ½·CE(f(x), y) + ½·CE(f(x'), y) + λ·mean_i ‖z(xᵢ) − z(x'ᵢ)‖²
@@ -30,13 +31,13 @@ public record LogitPairingTraining(InnerAttack attack, double lambda) implements
             loss = ctx.backwardAndStep(() -> {
                 NDArray clean = ctx.logits(x);
                 NDArray adv = logits[0] = ctx.logits(xAdv);
-                return ctx.crossEntropy(clean, y).add(ctx.crossEntropy(adv, y)).mul(0.5f).add(pairDistance(clean, adv).mul((float) lambda));
+                return Scalars.times(ctx.crossEntropy(clean, y).add(ctx.crossEntropy(adv, y)), 0.5).add(Scalars.times(pairDistance(clean, adv), lambda));
             });
         } else {
             long half = x.getShape().get(0) / 2;
             loss = ctx.backwardAndStep(() -> {
                 NDArray z = logits[0] = ctx.logits(x);
-                return ctx.crossEntropy(z, y).add(pairDistance(z.get("0:" + half), z.get(half + ":" + 2 * half)).mul((float) lambda));
+                return ctx.crossEntropy(z, y).add(Scalars.times(pairDistance(z.get("0:" + half), z.get(half + ":" + 2 * half)), lambda));
             });
         }
         ctx.report(loss, logits[0], y);

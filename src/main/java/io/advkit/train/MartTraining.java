@@ -3,6 +3,7 @@ package io.advkit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.advkit.util.Params;
+import io.advkit.util.Scalars;
 
 /**
  * MART (Wang et al. 2020), misclassification-aware adversarial training: with x' from PGD (inference mode),
@@ -29,7 +30,7 @@ public record MartTraining(InnerAttack attack, double lambda) implements Trainin
             NDArray bce = ctx.crossEntropy(adv, y).add(wrongMax.neg().add(1.0001f).log().neg().mean());
             NDArray trueProb = clean.softmax(1).gather(y.expandDims(1), 1).squeeze(1);
             NDArray robust = TrainContext.klDivergence(clean, adv).mul(trueProb.neg().add(1.0000001f)).mean();
-            return bce.add(robust.mul((float) lambda));
+            return bce.add(Scalars.times(robust, lambda));
         });
         ctx.report(loss, logits[0], y);
     }

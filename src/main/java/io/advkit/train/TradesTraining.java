@@ -2,6 +2,7 @@ package io.advkit.train;
 
 import ai.djl.ndarray.NDArray;
 import io.advkit.util.Params;
+import io.advkit.util.Scalars;
 
 /**
  * TRADES (Zhang et al. 2019): minimize CE(f(x), y) + β·KL(p(x) ‖ p(x')), where x' maximizes the same KL
@@ -16,7 +17,7 @@ public record TradesTraining(InnerAttack attack, double beta) implements Trainin
 
     /** The TRADES objective per batch: CE on clean logits plus β times the mean KL(clean ‖ adversarial). */
     NDArray loss(TrainContext ctx, NDArray clean, NDArray adversarial, NDArray y) {
-        return ctx.crossEntropy(clean, y).add(TrainContext.klDivergence(clean, adversarial).mean().mul((float) beta));
+        return ctx.crossEntropy(clean, y).add(Scalars.times(TrainContext.klDivergence(clean, adversarial).mean(), beta));
     }
 
     /** x' maximizing KL(p(x) ‖ p(x')) in inference mode. */

@@ -14,6 +14,7 @@ import io.advkit.attack.StepSize;
 import io.advkit.attack.ThreatModel;
 import io.advkit.model.Classifier;
 import io.advkit.model.ZooModel;
+import io.advkit.util.Scalars;
 
 import java.util.Random;
 import java.util.function.Supplier;
@@ -100,7 +101,7 @@ public final class TrainContext {
         if (labelSmoothing == 0) {
             return nll.mean();
         }
-        return nll.mul((float) (1 - labelSmoothing)).add(logp.mean(new int[] {1}).neg().mul((float) labelSmoothing)).mean();
+        return Scalars.times(nll, 1 - labelSmoothing).add(Scalars.times(logp.mean(new int[] {1}).neg(), labelSmoothing)).mean();
     }
 
     /** Per-example KL(p ‖ q) from logits, summed over classes: Σ p·(log p − log q). */
