@@ -17,7 +17,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -140,7 +139,6 @@ public final class TrainCommand implements Callable<Integer> {
         ImageSet valSet = val != null ? Datasets.open(val, null, dataOptions.classes) : Datasets.open(dataOptions.data, "test", dataOptions.classes);
         io.advkit.data.ImageChecks.requireLabelsBelow(trainSet, classes, arch + " with " + classes + " classes");
         io.advkit.data.ImageChecks.requireLabelsBelow(valSet, classes, arch + " with " + classes + " classes");
-        Files.createDirectories(out);
         DecodedImages train;
         try (Progress bar = Progress.items("decode " + trainSet.describe(), trainSet.size(), "img", common.quiet)) {
             train = DecodedImages.decode(trainSet, n -> {

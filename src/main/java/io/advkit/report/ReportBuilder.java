@@ -94,7 +94,7 @@ public final class ReportBuilder {
             attacks(attacks, attackFiles);
         }
         if (counts.isEmpty()) {
-            throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, eval --json) under " + inputs);
+            throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, or the JSON of eval) under " + inputs);
         }
         try {
             Files.createDirectories(out.resolve("img"));

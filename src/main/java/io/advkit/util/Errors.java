@@ -11,7 +11,7 @@ public final class Errors {
     public static String describe(Throwable t) {
         String m = t.getMessage();
         String kind = switch (t.getClass().getSimpleName()) {
-            case "EOFException", "BufferUnderflowException" -> "the data ends too early (truncated?)";
+            case "EOFException", "BufferUnderflowException" -> "the data ends too early; truncated?";
             case "ConnectException" -> "connection refused";
             case "HttpTimeoutException", "HttpConnectTimeoutException" -> "timed out";
             case "UnknownHostException" -> "unknown host";

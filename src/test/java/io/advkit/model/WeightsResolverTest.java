@@ -115,4 +115,16 @@ class WeightsResolverTest {
         assertThatThrownBy(() -> resolver().resolve(ModelZoo.get("akamaster_resnet56")))
                 .isInstanceOf(UserError.class).hasMessageContaining("HTTP 404").hasMessageContaining("weights folder");
     }
+
+    /** ADVKIT_WEIGHTS_DIR names weights folders once for every command, after the ones given as options. */
+    @Test
+    void weightsFoldersFromTheEnvironment() throws IOException {
+        Path dir = Shared.require("weights/cifar100");
+        Path empty = Files.createDirectories(home.resolve("empty"));
+        WeightsResolver r = WeightsResolver.standard(List.of(empty), true, Map.of("ADVKIT_WEIGHTS_DIR", home.resolve("nowhere") + java.io.File.pathSeparator + dir));
+        assertThat(r.searchDirs()).containsExactly(empty, home.resolve("nowhere"), dir);
+        assertThat(r.resolve(ModelZoo.get("cifar100_resnet20"))).isEqualTo(dir.resolve("cifar100_resnet20-23dac2f1.pt"));
+        assertThat(r.offlineSource(ModelZoo.get("cifar100_resnet20"))).contains(dir.resolve("cifar100_resnet20-23dac2f1.pt").toString());
+        assertThat(requests.get()).isZero();
+    }
 }

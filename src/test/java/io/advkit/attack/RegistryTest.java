@@ -1,0 +1,75 @@
+package io.advkit.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.advkit.defense.Defenses;
+import io.advkit.train.TrainingMethods;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Everything the registries offer can be built by name and behaves as an attack must. */
+class RegistryTest {
+    private static LinearModel model(NDManager m) {
+        float[][] w = new float[3][48];
+        Random r = new Random(4);
+        for (float[] row : w) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (float) r.nextGaussian();
+            }
+        }
+        return new LinearModel(m, w);
+    }
+
+    /** Every base, alone and with every modifier it takes, under every norm it supports: in budget, progress reported. */
+    @Test
+    void everyRegisteredAttackStaysInItsBudgetAndReportsProgress() {
+        int checked = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            LinearModel model = model(m);
+            NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 4, 4));
+            NDArray y = m.create(new long[] {0, 2});
+            for (Attacks.Base base : Attacks.bases()) {
+                List<String> names = new ArrayList<>(List.of(base.name()));
+                if (base.takesModifiers()) {
+                    Attacks.modifiers().forEach(mod -> names.add(base.name() + "-" + mod.name()));
+                }
+                for (String name : names) {
+                    for (ThreatModel tm : List.of(new ThreatModel(Norm.LINF, 8 / 255.0), new ThreatModel(Norm.L2, 0.5))) {
+                        Attack a = Attacks.build(name, base.name().equals("fgm") ? AttackSettings.DEFAULTS : AttackSettings.DEFAULTS.withSteps(3));
+                        assertThat(a.name()).isEqualTo(name.replace("fgsm", "fgm"));
+                        List<Double> progress = new ArrayList<>();
+                        AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);
+                        float[] d = tm.distance(a.run(p), x);
+                        for (float v : d) {
+                            assertThat(v).as(name + " " + tm).isLessThanOrEqualTo((float) tm.eps() + 1e-5f);
+                        }
+                        assertThat(progress).as(name).isNotEmpty().isSorted();
+                        assertThat(progress.get(progress.size() - 1)).as(name).isEqualTo(1.0);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(2 * (Attacks.bases().size() + Attacks.modifiers().size()
+                * (int) Attacks.bases().stream().filter(Attacks.Base::takesModifiers).count()));
+    }
+
+    @Test
+    void everyDefenseAndTrainingMethodBuildsByName() {
+        for (Defenses.Type t : Defenses.types()) {
+            assertThat(Defenses.parseSteps(t.name())).hasSize(1);
+        }
+        for (String name : TrainingMethods.names()) {
+            assertThat(TrainingMethods.create(name, TrainingMethods.Settings.defaults(8 / 255.0)).name()).isEqualTo(name);
+        }
+    }
+}
