@@ -132,7 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
             System.err.println("advkit: warning: " + entry.caveat()); // said where it bites, not only in the docs
         }
         String split = dataOptions.split != null ? dataOptions.split : Datasets.hasSplit(dataOptions.data, "train") ? "train" : null;
-        ImageSet trainSet = dataOptions.select(Datasets.open(dataOptions.data, split, dataOptions.classes));
+        ImageSet trainSet = dataOptions.selection.select(Datasets.open(dataOptions.data, split, dataOptions.classes));
         if (val == null && !Datasets.hasSplit(dataOptions.data, "test")) {
             throw new UserError(dataOptions.data + " has no test split to evaluate on; name a held-out set with --val");
         }

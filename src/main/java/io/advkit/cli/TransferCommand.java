@@ -49,14 +49,8 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "(default ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--limit", paramLabel = "N", description = "only the first N images of every row (a quick try)")
-    Integer limit;
-
-    @Option(names = "--subset", paramLabel = "N", description = "only N images of every row, drawn evenly from every class (the same in each row)")
-    Integer subset;
-
-    @Option(names = "--subset-seed", paramLabel = "S", defaultValue = "0", description = "seed of --subset's draw (default ${DEFAULT-VALUE})")
-    long subsetSeed;
+    @Mixin
+    SelectionOptions selection; // the same images in every row
 
     @Override
     public Integer call() {
@@ -80,10 +74,6 @@ public final class TransferCommand implements Callable<Integer> {
             OutputFolders.requireApartFrom(in, out);
         }
         OutputFolders.requireNoForeignImages(out, OWN);
-        DataOptions selection = new DataOptions();
-        selection.limit = limit;
-        selection.subset = subset;
-        selection.subsetSeed = subsetSeed;
         sets.replaceAll(selection::select);
         int n = sets.get(0).size();
         for (ImageSet s : sets) {

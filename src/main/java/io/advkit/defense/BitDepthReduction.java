@@ -28,11 +28,6 @@ public final class BitDepthReduction implements Preprocessor {
     }
 
     @Override
-    public boolean random() {
-        return false;
-    }
-
-    @Override
     public String name() {
         return "bitdepth:" + bits;
     }

@@ -23,11 +23,6 @@ public final class GaussianNoise implements Preprocessor {
     }
 
     @Override
-    public boolean differentiable() {
-        return true;
-    }
-
-    @Override
     public boolean random() {
         return true;
     }

@@ -101,11 +101,6 @@ public final class JpegCompression implements Preprocessor {
     }
 
     @Override
-    public boolean random() {
-        return false;
-    }
-
-    @Override
     public String name() {
         return "jpeg:" + quality;
     }

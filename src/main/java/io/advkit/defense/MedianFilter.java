@@ -60,16 +60,6 @@ public final class MedianFilter implements Preprocessor {
     }
 
     @Override
-    public boolean differentiable() {
-        return true;
-    }
-
-    @Override
-    public boolean random() {
-        return false;
-    }
-
-    @Override
     public String name() {
         return "median:" + k;
     }

@@ -9,11 +9,15 @@ public interface Preprocessor {
     /** The transformation itself; random ones draw from {@code rng}. */
     NDArray apply(NDArray x, Random rng);
 
-    /** Whether autograd can differentiate {@link #apply} (JPEG and quantization cannot). */
-    boolean differentiable();
+    /** Whether autograd can differentiate {@link #apply} (JPEG and quantization cannot); most steps can. */
+    default boolean differentiable() {
+        return true;
+    }
 
-    /** Whether {@link #apply} is random (then EoT averages gradients over draws). */
-    boolean random();
+    /** Whether {@link #apply} is random (then EoT averages gradients over draws); most steps are not. */
+    default boolean random() {
+        return false;
+    }
 
     String name();
 }

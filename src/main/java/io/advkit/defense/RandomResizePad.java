@@ -27,11 +27,6 @@ public final class RandomResizePad implements Preprocessor {
     }
 
     @Override
-    public boolean differentiable() {
-        return true;
-    }
-
-    @Override
     public boolean random() {
         return true;
     }
