@@ -141,9 +141,12 @@ public final class TrainCommand implements Callable<Integer> {
         io.advkit.data.ImageChecks.requireLabelsBelow(valSet, classes, arch + " with " + classes + " classes");
         DecodedImages train;
         try (Progress bar = Progress.items("decode " + trainSet.describe(), trainSet.size(), "img", common.quiet)) {
+            int total = trainSet.size();
             train = DecodedImages.decode(trainSet, n -> {
-                if (n % 1000 == 0) {
-                    bar.step(1000);
+                if (n % 1000 == 0 || n == total) {
+                    synchronized (bar) { // told from the decoding threads
+                        bar.advanceTo(n);
+                    }
                 }
             });
         }
