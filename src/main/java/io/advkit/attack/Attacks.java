@@ -30,6 +30,8 @@ public final class Attacks {
     private static final List<Base> BASES = List.of(
             new Base("fgm", List.of("fgsm"), "Fast Gradient (Sign) Method: one step of size ε (Goodfellow et al. 2015)", true,
                     (s, g) -> new FGM(g)),
+            new Base("rfgsm", List.of("r-fgsm"), "R+FGSM: a random sign step of ε/2, then an FGSM step of the rest (Tramèr et al. 2018)",
+                    true, (s, g) -> new RFGSM(0.5, g)),
             new Base("bim", List.of("ifgsm", "i-fgsm"), "Basic Iterative Method: steps of ε/steps from the clean image (Kurakin et al. 2017)",
                     true, (s, g) -> new BIM(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), g)),
             new Base("pgd", List.of(), "Projected Gradient Descent: random start, steps of 2.5·ε/steps, restarts (Madry et al. 2018)",

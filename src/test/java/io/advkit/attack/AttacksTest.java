@@ -91,6 +91,23 @@ class AttacksTest {
         }
     }
 
+    /** R+FGSM on a linear model: the random ε/2 sign step, then ε/2 along sign(w): every value ends at x or x + ε·sign(w). */
+    @Test
+    void rfgsmIsARandomHalfStepThenTheGradientHalfStep() {
+        LinearModel model = linear();
+        double eps = 8 / 255.0;
+        float[] adv = Attacks.build("rfgsm", AttackSettings.DEFAULTS).run(problem(model, mid(4), 1, new ThreatModel(Norm.LINF, eps))).toFloatArray();
+        int moved = 0;
+        for (int k = 0; k < adv.length; k++) {
+            float d = adv[k] - 0.5f;
+            if (Math.abs(d) > 1e-6) {
+                assertThat(d).isCloseTo((float) (eps * Math.signum(w[k % D])), within(1e-6f));
+                moved++;
+            }
+        }
+        assertThat(moved).isBetween(adv.length / 4, 3 * adv.length / 4); // the random signs agree with sign(w) about half the time
+    }
+
     @Test
     void iterativeAttacksOnALinearModelWalkToTheCornerOfTheBall() {
         LinearModel model = linear();

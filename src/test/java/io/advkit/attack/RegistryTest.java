@@ -45,7 +45,7 @@ class RegistryTest {
                 for (String name : names) {
                     for (ThreatModel tm : List.of(new ThreatModel(Norm.LINF, 8 / 255.0), new ThreatModel(Norm.L2, 0.5))) {
                         Attack a = Attacks.build(name, base.name().equals("fgm") ? AttackSettings.DEFAULTS : AttackSettings.DEFAULTS.withSteps(3));
-                        assertThat(a.name()).isEqualTo(name.replace("fgsm", "fgm"));
+                        assertThat(a.name()).isEqualTo(name);
                         List<Double> progress = new ArrayList<>();
                         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);
                         float[] d = tm.distance(a.run(p), x);
