@@ -28,6 +28,7 @@ public final class Defenses {
                     a -> new BitDepthReduction(intArg("bitdepth", a, 4))),
             new Type("median", List.of(), "K", "KxK median filter, default 3 (Xu et al. 2018)",
                     a -> new MedianFilter(intArg("median", a, 3))),
+            new Type("blur", List.of(), "K", "KxK Gaussian smoothing, default 3", a -> new GaussianBlur(intArg("blur", a, 3))),
             new Type("noise", List.of(), "SIGMA", "additive Gaussian noise, default sigma 0.03",
                     a -> new GaussianNoise(doubleArg("noise", a, 0.03))),
             new Type("resize-pad", List.of("randomization"), "SIZE", "random resize and pad to SIZE, default 36 (Xie et al. 2018)",

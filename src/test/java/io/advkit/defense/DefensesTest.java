@@ -161,6 +161,20 @@ class DefensesTest {
         assertThat(new RandomResizePad(36).apply(m.zeros(new Shape(2, 3, 32, 32)), new Random(1)).getShape()).isEqualTo(new Shape(2, 3, 36, 36));
     }
 
+    /** A blur keeps a flat image (away from the zero-padded border) and spreads a bright pixel into a Gaussian bump. */
+    @Test
+    void blurSmoothsAndPassesGradients() {
+        float[] img = new float[3 * 9 * 9];
+        java.util.Arrays.fill(img, 0.5f);
+        img[4 * 9 + 4] = 1f;
+        float[] out = ((GaussianBlur) Defenses.parseSteps("blur:3").get(0)).apply(m.create(img, new Shape(1, 3, 9, 9)), null).toFloatArray();
+        assertThat(out[1 * 9 + 1]).isCloseTo(0.5f, within(1e-6f)); // flat neighbourhood
+        assertThat(out[4 * 9 + 4]).isLessThan(1f).isGreaterThan(out[4 * 9 + 3]); // the peak spread to its neighbours
+        assertThat(out[4 * 9 + 3]).isGreaterThan(0.5f);
+        assertThat(out[9 * 9 + 4 * 9 + 4]).isCloseTo(0.5f, within(1e-6f)); // channels stay apart
+        assertThat(new GaussianBlur(3).differentiable()).isTrue();
+    }
+
     @Test
     void specsParse() {
         assertThat(Defenses.parseSteps("jpeg:75+bitdepth:4").stream().map(Preprocessor::name)).containsExactly("jpeg:75", "bitdepth:4");
