@@ -37,6 +37,7 @@ public final class TrainingMethods {
 
     private static final List<Entry> ENTRIES = List.of(
             new Entry("standard", "empirical risk minimization on clean images", null, s -> new StandardTraining()),
+            new Entry("noise", "uniformly random points of the ε-ball: the baseline adversarial training must beat", null, s -> new NoiseTraining()),
             new Entry("fgsm", "FGSM training, half clean and half adversarial loss (Goodfellow et al. 2015)", null, s -> new FgsmTraining(0.5)),
             new Entry("fgsm-rs", "fast AT: FGSM from a random start, α = 1.25·ε (Wong et al. 2020)", null,
                     s -> new FastFgsmTraining(s.alpha() == null ? 1.25 : s.alpha() / s.eps())),

@@ -94,6 +94,21 @@ class TrainingMethodsTest {
         assertThat(adv.sub(x).abs().max().getFloat()).isLessThanOrEqualTo((float) EPS8.eps() + 1e-6f);
     }
 
+    /** Noise training's inputs are random points of the ε-ball: inside it, and different on every batch. */
+    @Test
+    void noiseTrainingUsesRandomPointsOfTheBall() {
+        NDArray x = images();
+        TrainContext c = ctx();
+        NDArray a = c.threat().randomStart(x);
+        NDArray b = c.threat().randomStart(x);
+        assertThat(a.sub(x).abs().max().getFloat()).isLessThanOrEqualTo((float) EPS8.eps() + 1e-6f);
+        assertThat(a.sub(b).abs().max().getFloat()).isPositive();
+        long before = sgd.steps();
+        new NoiseTraining().trainBatch(c, x, labels());
+        assertThat(sgd.steps()).isEqualTo(before + 1);
+        assertThat(TrainingMethods.entry("noise").factory().apply(TrainingMethods.Settings.defaults(EPS8.eps())).adversarial()).isTrue();
+    }
+
     @Test
     void gradientRegularizationPenaltyIsTheL1NormOfTheInputGradient() {
         NDArray[] logits = new NDArray[1];
