@@ -184,15 +184,7 @@ public final class Trainer {
             } else if (resume) {
                 System.err.println("no checkpoint in " + out + "; starting from scratch");
             }
-            if (!resuming && Journal.configOf(out.resolve(LOG)).isPresent()) {
-                try {
-                    Files.delete(out.resolve(LOG)); // advkit's log without a checkpoint: a start killed in its first epoch
-                } catch (java.io.IOException e) {
-                    throw new UserError(out.resolve(LOG) + ": cannot remove (" + io.advkit.util.Errors.describe(e) + ")");
-                }
-            }
-            Journal<EpochLog> log = Journal.open(out.resolve(LOG), runConfig(), EpochLog.class);
-            log.retainFirst(history.size()); // a kill between the log line and the checkpoint must not duplicate a line
+            Journal<EpochLog> log = openLog(resuming, history);
             DecodedImages guardSet = method.singleStep() ? guardSubset(train) : null;
             boolean collapsed = false;
             for (int epoch = startEpoch; epoch < config.epochs() && !collapsed; epoch++) {
@@ -275,6 +267,33 @@ public final class Trainer {
         model.stateDict().save(out.resolve("final.pth"));
         Json.write(out.resolve("train.json"), summary);
         return summary;
+    }
+
+    /**
+     * log.jsonl, as a journal whose lines are the checkpoint's history: the checkpoint is the record of a run, so
+     * a line written after it (a kill in between) is dropped, and a log of an older advkit without the journal's
+     * header is rebuilt from it. A fresh start removes advkit's log of a start killed in its first epoch, and
+     * refuses to touch a log.jsonl of someone else's.
+     */
+    private Journal<EpochLog> openLog(boolean resuming, List<EpochLog> history) {
+        Path file = out.resolve(LOG);
+        boolean ours = Journal.configOf(file).isPresent();
+        if (Files.exists(file) && !resuming && !ours) {
+            throw UserError.invalid("out", file + " was not written by advkit; train into another folder");
+        }
+        if (Files.exists(file) && (!resuming || !ours)) {
+            try {
+                Files.delete(file);
+            } catch (java.io.IOException e) {
+                throw new UserError(file + ": cannot remove (" + io.advkit.util.Errors.describe(e) + ")");
+            }
+        }
+        Journal<EpochLog> log = Journal.open(file, runConfig(), EpochLog.class);
+        log.retainFirst(history.size());
+        for (int i = log.records().size(); i < history.size(); i++) {
+            log.append(history.get(i));
+        }
+        return log;
     }
 
     /** A fixed, seeded subset of the training images for the overfitting guard. */

@@ -28,7 +28,7 @@ class TrainerResumeTest {
     }
 
     @Test
-    void stoppedAndResumedEqualsUninterrupted() {
+    void stoppedAndResumedEqualsUninterrupted() throws java.io.IOException {
         ImageSet folder = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());
         int[] pick = new int[64];
         for (int i = 0; i < pick.length; i++) {
@@ -59,6 +59,12 @@ class TrainerResumeTest {
                 assertThat(y[i]).as(k).isCloseTo(x[i], org.assertj.core.data.Offset.offset(1e-4f + Math.abs(x[i]) * 1e-4f));
             }
         }
-        assertThat(Files.exists(stopped.resolve("log.jsonl"))).isTrue();
+        // the log is a journal: its header, then one line per epoch, none repeated by the stop and resume
+        List<String> log = Files.readAllLines(stopped.resolve("log.jsonl"));
+        assertThat(log).hasSize(3);
+        assertThat(log.get(0)).startsWith("{\"advkit_journal\"");
+        assertThat(log.get(1)).contains("\"epoch\":1,");
+        assertThat(log.get(2)).contains("\"epoch\":2,");
+        assertThat(Files.readAllLines(whole.resolve("log.jsonl")).get(0)).isEqualTo(log.get(0));
     }
 }
