@@ -105,11 +105,6 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
         return new AttackProblem(model, x, y, goal, targeted, other, threat, rng, manager, progress);
     }
 
-    /** The same problem under another budget (an ε sweep). */
-    public AttackProblem withThreat(ThreatModel other) {
-        return new AttackProblem(model, x, y, goal, targeted, loss, other, rng, manager, progress);
-    }
-
     /** The same problem reporting its progress to {@code p}. */
     public AttackProblem withProgress(DoubleConsumer p) {
         return new AttackProblem(model, x, y, goal, targeted, loss, threat, rng, manager, p);

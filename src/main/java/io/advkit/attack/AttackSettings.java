@@ -25,10 +25,6 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
         return new AttackSettings(s, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta);
     }
 
-    public AttackSettings withStepSize(StepSize a) {
-        return new AttackSettings(steps, a, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta);
-    }
-
     public AttackSettings withRestarts(Integer r) {
         return new AttackSettings(steps, stepSize, r, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta);
     }

@@ -173,10 +173,6 @@ public final class Journal<R> {
         }
     }
 
-    public Path file() {
-        return file;
-    }
-
     @Override
     public String toString() {
         return "Journal[" + file + ", " + type.getSimpleName() + " x " + records.size() + "]";
