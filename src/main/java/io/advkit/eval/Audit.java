@@ -178,6 +178,7 @@ public final class Audit {
         }
         rows.add(new Outcome("transfer-pgd", "undefended", tm.eps255(), notRobust.apply(run.attack(pgd, base, tm))));
         rows.add(new Outcome("random", "none", tm.eps255(), randomCorners(x, tm, m, seed, notRobust)));
+        run.advance();
         GradientMode strongest = modes.get(modes.size() - 1);
         rows.add(new Outcome(UNBOUNDED, gradients(strongest), 255, notRobust.apply(run.attack(pgd, defended.apply(strongest), tm.withEps(1.0)))));
         for (double e : config.sweepEps255()) {
@@ -215,9 +216,14 @@ public final class Audit {
             AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(seed), m)
                     .withProgress(f -> bar.advanceTo(start + (long) (f * size)));
             NDArray adv = Lattice.round(a.run(p), x, tm);
+            advance();
+            return adv;
+        }
+
+        /** Counts one more of the batch's attacks as done (also one that is not a gradient attack). */
+        void advance() {
             position += size;
             bar.advanceTo(position);
-            return adv;
         }
     }
 
