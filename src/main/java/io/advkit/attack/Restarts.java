@@ -7,8 +7,9 @@ import io.advkit.util.UserError;
 
 /**
  * Runs an attack several times (each run draws its own random start) and keeps, per image, the best result:
- * a point that fools the model beats one that does not, then the higher loss wins. Stops early once every
- * image is fooled, as AutoAttack does. A wrapper, so any attack gets restarts the same way.
+ * a point that fools the model beats one that does not, then the higher loss wins. Like AutoAttack, later runs
+ * attack only the images still unfooled, and stop once every image is fooled. A wrapper, so any attack gets
+ * restarts the same way.
  */
 public final class Restarts implements Attack {
     private final Attack inner;
@@ -34,37 +35,36 @@ public final class Restarts implements Attack {
 
     @Override
     public NDArray run(AttackProblem p) {
+        int n = (int) p.x().getShape().get(0);
+        float[] bestLoss = new float[n];
+        java.util.Arrays.fill(bestLoss, Float.NEGATIVE_INFINITY);
+        boolean[] bestFooled = new boolean[n];
         NDArray best = null;
-        float[] bestLoss = null;
-        boolean[] bestFooled = null;
         try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
-            for (int r = 0; r < restarts && (bestFooled == null || !Masks.all(bestFooled)); r++) {
+            for (int r = 0; r < restarts; r++) {
+                int[] rows = Rows.remaining(bestFooled);
+                if (rows.length == 0) {
+                    break;
+                }
                 int round = r;
-                NDArray adv = inner.run(p.withProgress(f -> p.progress().accept((round + f) / restarts)));
                 try (NDManager step = s.openStep()) {
-                    adv = s.keep(adv, null);
-                    float[] loss = p.objective().value(adv).toFloatArray();
-                    boolean[] fooled = p.success(adv);
-                    if (best == null) {
-                        best = adv;
-                        bestLoss = loss;
-                        bestFooled = fooled;
-                        continue;
-                    }
-                    float[] take = new float[loss.length];
-                    for (int i = 0; i < loss.length; i++) {
-                        if ((fooled[i] && !bestFooled[i]) || (fooled[i] == bestFooled[i] && loss[i] > bestLoss[i])) {
+                    AttackProblem sub = Rows.select(p, rows, step).withProgress(f -> p.progress().accept((round + f) / restarts));
+                    NDArray adv = inner.run(sub);
+                    float[] loss = sub.objective().value(adv).toFloatArray();
+                    boolean[] fooled = sub.success(adv);
+                    float[] take = new float[n];
+                    for (int k = 0; k < rows.length; k++) {
+                        int i = rows[k];
+                        if ((fooled[k] && !bestFooled[i]) || (fooled[k] == bestFooled[i] && loss[k] > bestLoss[i])) {
                             take[i] = 1;
-                            bestLoss[i] = loss[i];
-                            bestFooled[i] = fooled[i];
+                            bestLoss[i] = loss[k];
+                            bestFooled[i] = fooled[k];
                         }
                     }
-                    NDArray merged = Masks.where(step, take, adv, best);
-                    s.retire(adv);
-                    best = s.keep(merged, best);
-                } finally {
-                    s.endStep();
+                    NDArray candidate = Rows.put(best == null ? p.x() : best, rows, adv);
+                    best = s.keep(best == null ? candidate : Masks.where(step, take, candidate, best), best);
                 }
+                s.endStep();
             }
             p.progress().accept(1.0);
             return s.release(best, p.manager());

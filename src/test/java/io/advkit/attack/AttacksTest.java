@@ -335,24 +335,28 @@ class AttacksTest {
         assertThat(none).containsOnly(0.5f);
     }
 
-    /** Restarts keep, per image, the better of the runs: here run 1 is better for image 0, run 2 for image 1. */
+    /**
+     * Restarts keep, per image, the better of the runs: the scripted attack moves the darker image up the loss in
+     * its first run and the lighter one in its second, so each image's best comes from another run.
+     */
     @Test
     void restartsKeepEachImagesBestRun() {
         LinearModel model = linear();
         ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
-        AttackProblem p = problem(model, mid(2), 1, tm);
-        NDArray up = p.x().add(m.create(w, new Shape(1, 3, 4, 4)).sign().mul((float) tm.eps())); // higher loss: along +w
-        NDArray down = p.x().sub(m.create(w, new Shape(1, 3, 4, 4)).sign().mul((float) tm.eps()));
-        NDArray[][] runs = {{up.get("0:1"), down.get("1:2")}, {down.get("0:1"), up.get("1:2")}};
+        NDArray x = m.create(new float[] {0.4f, 0.6f}).reshape(2, 1, 1, 1).broadcast(new Shape(2, 3, 4, 4));
+        AttackProblem p = problem(model, x, 1, tm);
+        NDArray up = m.create(w, new Shape(1, 3, 4, 4)).sign().mul((float) tm.eps()); // along +w: higher loss
         int[] call = {0};
-        Attack scripted = new Attack() { // a test double: one fixed result per call
+        Attack scripted = new Attack() { // a test double: run 1 raises the darker images' loss, run 2 the lighter ones'
             public String name() {
                 return "scripted";
             }
 
             public NDArray run(AttackProblem q) {
-                NDArray[] r = runs[call[0]++];
-                return r[0].concat(r[1], 0);
+                boolean first = call[0]++ == 0;
+                NDArray dark = q.x().reshape(q.x().getShape().get(0), -1).mean(new int[] {1}).lt(0.5f).toType(DataType.FLOAT32, false).reshape(-1, 1, 1, 1);
+                NDArray direction = first ? dark.mul(2).sub(1) : dark.mul(-2).add(1);
+                return q.x().add(up.mul(direction));
             }
 
             public io.advkit.util.Params params() {
@@ -360,7 +364,7 @@ class AttacksTest {
             }
         };
         float[] best = Restarts.of(scripted, 2).run(p).toFloatArray();
-        float[] want = up.toFloatArray();
+        float[] want = x.add(up).toFloatArray();
         assertThat(call[0]).isEqualTo(2);
         for (int i = 0; i < want.length; i++) {
             assertThat(best[i]).as("value " + i).isCloseTo(want[i], within(1e-6f));
