@@ -7,10 +7,12 @@ import io.advkit.util.UserError;
  * the chosen attack (steps: 1 for FGM, 10 for the iterative attacks, 100 for APGD; α: ε/steps, PGD 2.5·ε/steps).
  *
  * @param stepSize α, relative to ε or absolute
+ * @param targets  target classes tried by APGD-T and FAB-T (the runner-up first), AutoAttack's 9
+ * @param queries  Square's query budget per image, AutoAttack's 5,000
  */
 public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts, double decay, double diProb, double diResize,
-                             int tiKernel, double tiNsig, int vmiSamples, double vmiBeta) {
-    public static final AttackSettings DEFAULTS = new AttackSettings(null, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5);
+                             int tiKernel, double tiNsig, int vmiSamples, double vmiBeta, int targets, int queries) {
+    public static final AttackSettings DEFAULTS = new AttackSettings(null, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5, 9, 5000);
 
     public AttackSettings {
         if (steps != null && steps < 1) {
@@ -22,11 +24,15 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
     }
 
     public AttackSettings withSteps(Integer s) {
-        return new AttackSettings(s, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta);
+        return new AttackSettings(s, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries);
+    }
+
+    public AttackSettings withQueries(int q) {
+        return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, q);
     }
 
     public AttackSettings withRestarts(Integer r) {
-        return new AttackSettings(steps, stepSize, r, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta);
+        return new AttackSettings(steps, stepSize, r, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries);
     }
 
     /** The steps asked for, or the attack's default. */

@@ -48,7 +48,11 @@ public final class Attacks {
             new Base("apgd-ce", List.of("apgd"), "Auto-PGD on cross-entropy: step size adapted per image, 100 iterations (Croce and Hein 2020)",
                     false, (s, g) -> Restarts.of(new APGD(s.stepsOr(100), Loss.CE, "ce"), s.restartsOr(1))),
             new Base("apgd-dlr", List.of(), "Auto-PGD on the Difference-of-Logits-Ratio loss (Croce and Hein 2020)",
-                    false, (s, g) -> Restarts.of(new APGD(s.stepsOr(100), Loss.DLR, "dlr"), s.restartsOr(1))));
+                    false, (s, g) -> Restarts.of(new APGD(s.stepsOr(100), Loss.DLR, "dlr"), s.restartsOr(1))),
+            new Base("apgd-t", List.of(), "Auto-PGD on the targeted DLR loss, toward the runner-up classes in turn (Croce and Hein 2020)",
+                    false, (s, g) -> new APGDTargeted(s.stepsOr(100), s.targets())),
+            new Base("square", List.of(), "Square Attack: random square updates kept when the margin drops; scores only (Andriushchenko et al. 2020)",
+                    false, (s, g) -> Restarts.of(new Square(s.queries(), 0.8), s.restartsOr(1))));
 
     private static final List<Modifier> MODIFIERS = List.of(
             new Modifier("di", "input diversity: a random resize and pad before each gradient (Xie et al. 2019)",
@@ -57,7 +61,7 @@ public final class Attacks {
                     (s, g) -> g.withFilter(new TranslationInvariance(s.tiKernel(), s.tiNsig()))));
 
     /** Attacks whose runs differ (a random start), the only ones restarts can improve. */
-    private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr");
+    private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr", "square");
 
     private Attacks() {}
 

@@ -52,6 +52,12 @@ public class AttackOptions {
     @Option(names = "--vmi-beta", defaultValue = "1.5", description = "VMI neighbourhood radius beta, times eps (default ${DEFAULT-VALUE})")
     double vmiBeta;
 
+    @Option(names = "--targets", defaultValue = "9", description = "target classes tried by apgd-t, the runner-up first (default ${DEFAULT-VALUE})")
+    int targets;
+
+    @Option(names = "--queries", defaultValue = "5000", description = "square's query budget per image (default ${DEFAULT-VALUE})")
+    int queries;
+
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
@@ -64,7 +70,7 @@ public class AttackOptions {
 
     AttackSettings settings() {
         return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
-                tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta);
+                tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries);
     }
 
     Attack build() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Everything the registries offer can be built by name and behaves as an attack must. */
 class RegistryTest {
     private static LinearModel model(NDManager m) {
-        float[][] w = new float[3][48];
+        float[][] w = new float[4][48]; // 4 classes: the fewest the targeted DLR loss takes
         Random r = new Random(4);
         for (float[] row : w) {
             for (int i = 0; i < row.length; i++) {
@@ -44,7 +44,9 @@ class RegistryTest {
                 }
                 for (String name : names) {
                     for (ThreatModel tm : List.of(new ThreatModel(Norm.LINF, 8 / 255.0), new ThreatModel(Norm.L2, 0.5))) {
-                        Attack a = Attacks.build(name, base.name().equals("fgm") ? AttackSettings.DEFAULTS : AttackSettings.DEFAULTS.withSteps(3));
+                        // small budgets for a quick run; apgd-t gets 2 targets
+                        AttackSettings small = new AttackSettings(base.name().equals("fgm") ? null : 3, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5, 2, 50);
+                        Attack a = Attacks.build(name, small);
                         assertThat(a.name()).isEqualTo(name);
                         List<Double> progress = new ArrayList<>();
                         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);
