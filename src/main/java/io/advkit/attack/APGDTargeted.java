@@ -40,7 +40,7 @@ public final class APGDTargeted implements Attack {
             throw UserError.invalid("targets", "apgd-t with " + targets + " targets needs at least " + Math.max(targets + 1, 4)
                     + " classes; the model has " + classes);
         }
-        long[][] order = ranking(p); // per image, classes by decreasing clean logit
+        long[][] order = p.classesByCleanLogit(); // per image, classes by decreasing clean logit
         boolean[] fooled = new boolean[n];
         try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
             NDArray result;
@@ -80,24 +80,9 @@ public final class APGDTargeted implements Attack {
         }
     }
 
-    /** Each image's classes, by decreasing clean logit. */
-    private static long[][] ranking(AttackProblem p) {
-        int n = (int) p.x().getShape().get(0);
-        long[][] order = new long[n][];
-        try (NDManager forward = AttackProblem.scopedForward(p.x(), p.manager())) {
-            NDArray sorted = p.model().logits(p.x()).argSort(1, false);
-            long[] flat = sorted.toLongArray();
-            int k = (int) sorted.getShape().get(1);
-            for (int i = 0; i < n; i++) {
-                order[i] = java.util.Arrays.copyOfRange(flat, i * k, (i + 1) * k);
-            }
-        }
-        return order;
-    }
-
     /** The order of the targets tried for each image (for tests and records). */
     static long[][] targetOrder(AttackProblem p, int targets) {
-        long[][] order = ranking(p);
+        long[][] order = p.classesByCleanLogit();
         long[][] out = new long[order.length][];
         for (int i = 0; i < order.length; i++) {
             out[i] = java.util.Arrays.copyOfRange(order[i], 1, targets + 1);

@@ -86,6 +86,21 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
         }
     }
 
+    /** Each image's classes by decreasing clean logit (the first is the prediction): targets of APGD-T and FAB-T. */
+    public long[][] classesByCleanLogit() {
+        int n = (int) x.getShape().get(0);
+        long[][] order = new long[n][];
+        try (NDManager forward = scopedForward(x, manager)) {
+            NDArray sorted = model.logits(x).argSort(1, false);
+            long[] flat = sorted.toLongArray();
+            int k = (int) sorted.getShape().get(1);
+            for (int i = 0; i < n; i++) {
+                order[i] = java.util.Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+            }
+        }
+        return order;
+    }
+
     /** Per image, from logits: does the prediction fool the model (wrong class, or the goal class when targeted)? */
     public boolean[] fooled(NDArray logits) {
         return fooled(logits.argMax(1).toLongArray());

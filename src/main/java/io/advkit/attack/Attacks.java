@@ -51,6 +51,10 @@ public final class Attacks {
                     false, (s, g) -> Restarts.of(new APGD(s.stepsOr(100), Loss.DLR, "dlr"), s.restartsOr(1))),
             new Base("apgd-t", List.of(), "Auto-PGD on the targeted DLR loss, toward the runner-up classes in turn (Croce and Hein 2020)",
                     false, (s, g) -> new APGDTargeted(s.stepsOr(100), s.targets())),
+            new Base("fab", List.of(), "Fast Adaptive Boundary: the smallest perturbation across the nearest linearized boundary (Croce and Hein 2020)",
+                    false, (s, g) -> new FAB(s.stepsOr(100), s.restartsOr(1), 0)),
+            new Base("fab-t", List.of(), "FAB toward the runner-up classes in turn, one boundary each (Croce and Hein 2020)",
+                    false, (s, g) -> new FAB(s.stepsOr(100), s.restartsOr(1), s.targets())),
             new Base("square", List.of(), "Square Attack: random square updates kept when the margin drops; scores only (Andriushchenko et al. 2020)",
                     false, (s, g) -> Restarts.of(new Square(s.queries(), 0.8), s.restartsOr(1))));
 
@@ -61,7 +65,7 @@ public final class Attacks {
                     (s, g) -> g.withFilter(new TranslationInvariance(s.tiKernel(), s.tiNsig()))));
 
     /** Attacks whose runs differ (a random start), the only ones restarts can improve. */
-    private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr", "square");
+    private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr", "square", "fab", "fab-t");
 
     private Attacks() {}
 
