@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.JsonElement;
 import com.google.gson.annotations.SerializedName;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
@@ -115,25 +114,7 @@ public final class AttackJob {
      * folder of other things or of another attack unless {@code overwrite}. Checks only; nothing is written.
      */
     public static void checkOutput(Path in, Path out, boolean overwrite, Config config) {
-        OutputFolders.requireApartFrom(in, out);
-        if (overwrite || OutputFolders.isEmptyOrAbsent(out)) {
-            return;
-        }
-        JsonElement want = Json.LINE.toJsonTree(config);
-        JsonElement have = null;
-        Path manifest = out.resolve(MANIFEST);
-        if (Files.exists(manifest)) {
-            JsonElement m = Json.read(manifest);
-            have = m.isJsonObject() ? m.getAsJsonObject().get("config") : null;
-        } else if (Files.exists(out.resolve(JOURNAL))) {
-            have = Journal.configOf(out.resolve(JOURNAL)).orElse(null);
-        } else {
-            throw UserError.invalid("out", out + " is not empty and holds no attack of advkit's; write to an empty folder or allow overwriting it");
-        }
-        if (!want.equals(have)) {
-            throw UserError.invalid("out", out + " holds a different attack (" + String.join(", ",
-                    have == null ? List.of("unreadable record") : Journal.differences(want, have)) + "); write to another folder or allow overwriting it");
-        }
+        OutputFolders.requireResumable(in, out, overwrite, MANIFEST, JOURNAL, config, "attack");
     }
 
     /** Runs (or resumes) the job; returns what it wrote to attack.json. */

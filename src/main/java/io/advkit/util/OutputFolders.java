@@ -3,6 +3,7 @@ package io.advkit.util;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -39,6 +40,32 @@ public final class OutputFolders {
         if (a.equals(b) || (Files.isDirectory(a) && b.startsWith(a)) || a.startsWith(b)) {
             String shown = b.equals(out.toAbsolutePath().normalize()) ? out.toString() : out + " (really " + b + ")";
             throw UserError.invalid("out", shown + " would overwrite or mix with the input " + in + "; write to another folder");
+        }
+    }
+
+    /**
+     * Whether a job configured by {@code config} may write to {@code out}: never onto the input, and only into an empty
+     * folder or one holding this same job, finished ({@code manifest}, its "config" equal) or killed ({@code journal}
+     * with that config), unless {@code overwrite}. Checks only; nothing is written. {@code what} names the job.
+     */
+    public static void requireResumable(Path in, Path out, boolean overwrite, String manifest, String journal, Object config, String what) {
+        requireApartFrom(in, out);
+        if (overwrite || isEmptyOrAbsent(out)) {
+            return;
+        }
+        com.google.gson.JsonElement want = Json.LINE.toJsonTree(config);
+        com.google.gson.JsonElement have;
+        if (Files.exists(out.resolve(manifest))) {
+            com.google.gson.JsonElement m = Json.read(out.resolve(manifest));
+            have = m.isJsonObject() ? m.getAsJsonObject().get("config") : null;
+        } else if (Files.exists(out.resolve(journal))) {
+            have = Journal.configOf(out.resolve(journal)).orElse(null);
+        } else {
+            throw UserError.invalid("out", out + " is not empty and holds no " + what + " of advkit's; write to an empty folder or allow overwriting it");
+        }
+        if (!want.equals(have)) {
+            throw UserError.invalid("out", out + " holds a different " + what + " (" + String.join(", ",
+                    have == null ? List.of("unreadable record") : Journal.differences(want, have)) + "); write to another folder or allow overwriting it");
         }
     }
 

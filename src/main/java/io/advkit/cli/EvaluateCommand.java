@@ -1,0 +1,152 @@
+package io.advkit.cli;
+
+import io.advkit.attack.Attack;
+import io.advkit.attack.AttackSettings;
+import io.advkit.attack.Attacks;
+import io.advkit.attack.ThreatModel;
+import io.advkit.data.ImageChecks;
+import io.advkit.data.ImageSet;
+import io.advkit.defense.DefenseSpec;
+import io.advkit.eval.Cascade;
+import io.advkit.model.Classifier;
+import io.advkit.model.ZooModel;
+import io.advkit.util.Json;
+import io.advkit.util.OutputFolders;
+import io.advkit.util.Params;
+import io.advkit.util.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** AutoAttack's evaluation, with every success checked on the 8-bit image that is saved. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Robust accuracy by AutoAttack's cascade (standard: APGD-CE, APGD-T, FAB-T, Square), each success verified on the saved 8-bit PNG. Resumes when re-run.")
+public final class EvaluateCommand implements Callable<Integer> {
+    static final String MANIFEST = "evaluate.json";
+    static final String JOURNAL = ".evaluate-journal.jsonl";
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
+    DefenseOptions defenseOptions;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE or FILE.advkit")
+    String model;
+
+    @Option(names = "--version", defaultValue = "standard",
+            description = "standard (apgd-ce, apgd-t, fab-t, square), plus (+ apgd-dlr, fab, 5 restarts) or rand (apgd-ce, apgd-dlr; with EoT for random defenses); default ${DEFAULT-VALUE}")
+    String version;
+
+    @Option(names = "--attacks", split = ",", paramLabel = "NAME", description = "a cascade of your own instead of a version, e.g. apgd-ce,square (advkit list attacks)")
+    List<String> custom;
+
+    @Option(names = "--norm", defaultValue = "linf", description = "linf or l2 (default ${DEFAULT-VALUE})")
+    String norm;
+
+    @Option(names = "--eps", defaultValue = "8", description = "budget on the 0..255 scale (8 = 8/255), or \"8/255\"; with --eps-scale 1 in [0,1] units (default ${DEFAULT-VALUE})")
+    String eps;
+
+    @Option(names = "--eps-scale", defaultValue = "255", description = "255: --eps in 0..255 units; 1: in [0,1] units (L2: --eps 0.5 --eps-scale 1)")
+    double epsScale;
+
+    @Option(names = "--batch-size", defaultValue = "250", description = "images per batch (default ${DEFAULT-VALUE}, AutoAttack's)")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "writes evaluate.json and every image as evaluated (its adversarial example, or itself if robust)")
+    Path out;
+
+    @Option(names = "--overwrite", description = "reuse a non-empty --out, discarding an earlier run's records")
+    boolean overwrite;
+
+    /** The attacks of a version, as AutoAttack configures them (L∞ and L2). */
+    static List<Attack> version(String version) {
+        AttackSettings aa = AttackSettings.DEFAULTS;
+        return switch (version.toLowerCase(Locale.ROOT)) {
+            case "standard" -> List.of(Attacks.build("apgd-ce", aa), Attacks.build("apgd-t", aa), Attacks.build("fab-t", aa),
+                    Attacks.build("square", aa));
+            case "plus" -> List.of(Attacks.build("apgd-ce", aa.withRestarts(5)), Attacks.build("apgd-dlr", aa.withRestarts(5)),
+                    Attacks.build("fab", aa.withRestarts(5)), Attacks.build("square", aa), Attacks.build("apgd-t", aa), Attacks.build("fab-t", aa));
+            case "rand" -> List.of(Attacks.build("apgd-ce", aa), Attacks.build("apgd-dlr", aa));
+            default -> throw new UserError("--version must be standard, plus or rand, got " + version);
+        };
+    }
+
+    @Override
+    public Integer call() {
+        common.apply();
+        ImageSet set = dataOptions.open();
+        ThreatModel tm = ThreatModel.parse(norm, eps, epsScale);
+        if (tm.norm() == io.advkit.attack.Norm.L1) {
+            throw new UserError("--norm l1 needs APGD for L1, which advkit does not have yet; evaluate linf or l2");
+        }
+        List<Attack> attacks = custom == null ? version(version) : new ArrayList<>();
+        if (custom != null) {
+            for (String a : custom) {
+                attacks.add(Attacks.build(a, AttackSettings.DEFAULTS));
+            }
+        }
+        if (batchSize < 1) {
+            throw new UserError("--batch-size must be at least 1, got " + batchSize);
+        }
+        DefenseSpec defense = defenseOptions.spec();
+        if (version.equalsIgnoreCase("rand") && defense != null && custom == null) {
+            defense = new DefenseSpec(defense.spec(), "eot".equals(defense.gradients()) || "adaptive".equals(defense.gradients())
+                    ? defense.gradients() : "eot", defense.bpda(), 20, defense.seed()); // AutoAttack's rand: EoT over 20 draws
+        }
+        List<Params> recorded = attacks.stream().map(Attack::params).toList();
+        String modelName = defense == null ? model : model + " behind " + defense.spec();
+        Cascade.Config config = new Cascade.Config(modelName, custom == null ? version : "custom", tm.norm().toString(), tm.eps(), tm.eps255(),
+                recorded, batchSize, seed, set.describe(), set.size());
+        OutputFolders.requireResumable(dataOptions.data, out, overwrite, MANIFEST, JOURNAL, config, "evaluation");
+        try (ZooModel m = common.modelLoader().load(model)) {
+            Classifier target = defense == null ? m : defense.wrap(m);
+            ImageChecks.requireLabelsBelow(set, target.numClasses(), target.name());
+            ImageChecks.requireReadable(set);
+            if (overwrite) {
+                deleteIfExists(out.resolve(MANIFEST));
+                deleteIfExists(out.resolve(JOURNAL));
+            }
+            Cascade.Result result = new Cascade(config, attacks, tm, common.quiet).run(target, set, out, out.resolve(JOURNAL));
+            Json.write(out.resolve(MANIFEST), result);
+            print(result);
+        }
+        return 0;
+    }
+
+    private static void deleteIfExists(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (java.io.IOException e) {
+            throw new UserError(f + ": cannot remove the previous run's record (" + io.advkit.util.Errors.describe(e) + ")");
+        }
+    }
+
+    static void print(Cascade.Result r) {
+        Cascade.Config c = r.config();
+        System.out.printf("%s, %s version, %s, %d images: clean %.1f%%, robust %.1f%% (%.0f s)%n", c.model(), c.version(),
+                new ThreatModel(io.advkit.attack.Norm.parse(c.norm()), c.eps()), c.images(), r.cleanAccuracy(), r.robustAccuracy(), r.seconds());
+        System.out.printf("%-10s %9s %7s %10s %15s %10s%n", "attack", "attacked", "fooled", "robust", "lost to 8 bits", "recovered");
+        for (Cascade.Stage s : r.stages()) {
+            System.out.printf("%-10s %9d %7d %9.1f%% %15d %10d%n", s.attack(), s.attacked(), s.fooled(), s.robustAccuracy(), s.lostToRounding(), s.recovered());
+        }
+        for (Cascade.Check ch : r.checks()) {
+            if (ch.flagged()) {
+                System.out.println("warning: " + ch.detail());
+            }
+        }
+    }
+}

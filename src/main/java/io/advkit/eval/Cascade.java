@@ -1,0 +1,284 @@
+package io.advkit.eval;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.annotations.SerializedName;
+import io.advkit.attack.Attack;
+import io.advkit.attack.AttackProblem;
+import io.advkit.attack.Loss;
+import io.advkit.attack.ThreatModel;
+import io.advkit.data.Batch;
+import io.advkit.data.Batches;
+import io.advkit.data.Image;
+import io.advkit.data.ImageCodec;
+import io.advkit.data.ImageSet;
+import io.advkit.model.Classifier;
+import io.advkit.util.Journal;
+import io.advkit.util.Params;
+import io.advkit.util.Progress;
+import io.advkit.util.RunInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * AutoAttack's evaluation (Croce and Hein 2020), on the saved image: attacks run in a cascade, each on the images
+ * every earlier one failed on, and an image counts as robust only if it is classified correctly clean and no
+ * attack fooled it. Unlike the reference, a success is only a success once it fools the model as an 8-bit image
+ * within the budget (the PNG that is written): {@link LatticeRepair} rounds each float example and, for L∞, recovers
+ * those rounding undid; the result counts both. Every image's PNG is written (its adversarial example, or itself
+ * when robust), so {@code eval} on the output folder gives the robust accuracy again.
+ *
+ * <p>Resumable like the audit: each (stage, batch) is a line of the journal, and a rerun after a kill continues.
+ */
+public final class Cascade {
+    /** What decides the evaluation; a folder resumes only under the same one. */
+    public record Config(String model, String version, String norm, double eps, @SerializedName("eps_255") double eps255,
+                         List<Params> attacks, int batchSize, long seed, String data, int images) {}
+
+    /** A finished batch of one stage (the clean check is stage "clean"): which of its images fell, and rounding's toll. */
+    record Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds) {}
+
+    /** One stage's outcome over the whole set. */
+    public record Stage(String attack, int attacked, int fooled, double robustAccuracy, int floatSuccesses, int lostToRounding,
+                        int recovered, double seconds) {}
+
+    /** One image's outcome: robust, or the attack that fooled it and the class it was given. */
+    public record Outcome(String name, int label, boolean cleanCorrect, String fooledBy) {}
+
+    /** The sanity checks AutoAttack prints, as results. */
+    public record Check(String check, boolean flagged, String detail) {}
+
+    /** evaluate.json. */
+    public record Result(String kind, Config config, double cleanAccuracy, double robustAccuracy, List<Stage> stages, List<Check> checks,
+                         double seconds, RunInfo run, List<Outcome> images) {}
+
+    private final Config config;
+    private final List<Attack> attacks;
+    private final ThreatModel threat;
+    private final boolean quiet;
+
+    public Cascade(Config config, List<Attack> attacks, ThreatModel threat, boolean quiet) {
+        this.config = config;
+        this.attacks = attacks;
+        this.threat = threat;
+        this.quiet = quiet;
+    }
+
+    public Result run(Classifier model, ImageSet set, Path out, Path journalFile) {
+        Instant start = Instant.now();
+        int n = set.size();
+        Journal<Record> journal = Journal.open(journalFile, config, Record.class);
+        Map<String, Record> done = new HashMap<>();
+        journal.records().forEach(r -> done.put(r.stage() + "@" + r.offset(), r));
+        boolean[] robust = new boolean[n];
+        boolean[] cleanCorrect = new boolean[n];
+        String[] fooledBy = new String[n];
+        Batches batches = new Batches(set, config.batchSize());
+        List<Check> checks = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager()) {
+            try (Progress bar = Progress.items("clean", n, "img", quiet)) {
+                for (int b = 0; b < batches.count(); b++) {
+                    int offset = b * config.batchSize();
+                    Record r = done.get("clean@" + offset);
+                    if (r == null) {
+                        Batch batch = batches.load(b);
+                        try (NDManager m = root.newSubManager()) {
+                            long[] pred = AttackProblem.predict(model, batch.toNDArray(m));
+                            List<Integer> wrong = new ArrayList<>();
+                            for (int k = 0; k < pred.length; k++) {
+                                if (pred[k] != batch.labels()[k]) {
+                                    wrong.add(k);
+                                }
+                            }
+                            if (b == 0) {
+                                checks.addAll(modelChecks(model, batch, m));
+                            }
+                            r = new Record("clean", offset, wrong.stream().mapToInt(Integer::intValue).toArray(), batch.size(), 0, 0, 0, 0);
+                        }
+                        journal.append(r);
+                    }
+                    int size = Math.min(config.batchSize(), n - offset);
+                    for (int k = 0; k < size; k++) {
+                        robust[offset + k] = true;
+                        cleanCorrect[offset + k] = true;
+                    }
+                    for (int k : r.fooled()) {
+                        robust[offset + k] = false;
+                        cleanCorrect[offset + k] = false;
+                    }
+                    bar.advanceTo(offset + size);
+                }
+            }
+            List<Stage> stages = new ArrayList<>();
+            for (int s = 0; s < attacks.size(); s++) {
+                Attack attack = attacks.get(s);
+                String stage = s + ":" + attack.name();
+                int entering = count(robust);
+                int[] totals = new int[4]; // fooled, float successes, lost, recovered
+                double seconds = 0;
+                try (Progress bar = Progress.items(attack.name(), entering, "img", quiet)) {
+                    long position = 0;
+                    for (int b = 0; b < batches.count(); b++) {
+                        int offset = b * config.batchSize();
+                        Record r = done.get(stage + "@" + offset);
+                        if (r == null) {
+                            r = attackBatch(model, set, batches, b, offset, robust, attack, stage, s, root, out, bar, position);
+                            journal.append(r);
+                        }
+                        for (int k : r.fooled()) {
+                            robust[offset + k] = false;
+                            fooledBy[offset + k] = attack.name();
+                        }
+                        totals[0] += r.fooled().length;
+                        totals[1] += r.floatSuccesses();
+                        totals[2] += r.lost();
+                        totals[3] += r.recovered();
+                        seconds += r.seconds();
+                        position += r.attacked();
+                        bar.advanceTo(position);
+                        bar.message(String.format("robust %.1f%%", 100.0 * count(robust) / n));
+                    }
+                }
+                stages.add(new Stage(attack.name(), entering, totals[0], 100.0 * count(robust) / n, totals[1], totals[2], totals[3], seconds));
+            }
+            checks.add(squareCheck(stages, n));
+            // robust images are saved as they are, so the folder holds what the model is evaluated on
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Path file = out.resolve(io.advkit.attack.AttackJob.outputName(set.name(i)));
+                if (fooledBy[i] == null) {
+                    ImageCodec.writePng(set.image(i), file);
+                } else if (!Files.exists(file)) {
+                    throw new io.advkit.util.UserError(file + ": the adversarial image recorded in the journal is missing; "
+                            + "run the evaluation again in an empty folder");
+                }
+                outcomes.add(new Outcome(io.advkit.attack.AttackJob.outputName(set.name(i)), set.label(i), cleanCorrect[i], fooledBy[i]));
+            }
+            journal.delete();
+            return new Result("evaluate", config, 100.0 * count(cleanCorrect) / n, 100.0 * count(robust) / n, stages, checks,
+                    Duration.between(start, Instant.now()).toMillis() / 1000.0, RunInfo.now(), outcomes);
+        }
+    }
+
+    private Record attackBatch(Classifier model, ImageSet set, Batches batches, int b, int offset, boolean[] robust, Attack attack,
+                               String stage, int s, NDManager root, Path out, Progress bar, long position) {
+        int size = Math.min(config.batchSize(), set.size() - offset);
+        List<Integer> rows = new ArrayList<>();
+        for (int k = 0; k < size; k++) {
+            if (robust[offset + k]) {
+                rows.add(k);
+            }
+        }
+        if (rows.isEmpty()) {
+            return new Record(stage, offset, new int[0], 0, 0, 0, 0, 0);
+        }
+        long t0 = System.nanoTime();
+        Batch batch = batches.load(b);
+        long seed = config.seed() * 1_000_003L + s * 7919L + offset;
+        Engine.getInstance().setRandomSeed((int) seed);
+        try (NDManager m = root.newSubManager()) {
+            NDArray all = batch.toNDArray(m);
+            NDArray idx = m.create(rows.stream().mapToLong(Integer::longValue).toArray());
+            NDArray x = all.get(idx);
+            NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false).get(idx);
+            int attacked = rows.size();
+            AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, threat, new Random(seed), m)
+                    .withProgress(f -> bar.advanceTo(position + (long) (f * attacked)));
+            LatticeRepair.Repaired saved = LatticeRepair.repair(p, attack.run(p), m);
+            float[] px = saved.images().toFloatArray();
+            int per = px.length / attacked;
+            List<Integer> fooled = new ArrayList<>();
+            for (int j = 0; j < attacked; j++) {
+                if (!saved.fooled()[j]) {
+                    continue;
+                }
+                int k = rows.get(j);
+                fooled.add(k);
+                Image clean = set.image(batch.indices()[k]);
+                int[] chw = new int[per];
+                for (int i = 0; i < per; i++) {
+                    chw[i] = Math.round(px[j * per + i] * 255);
+                }
+                Path file = out.resolve(io.advkit.attack.AttackJob.outputName(set.name(batch.indices()[k])));
+                ImageCodec.writePng(fromChw(chw, clean.width(), clean.height()), file);
+            }
+            return new Record(stage, offset, fooled.stream().mapToInt(Integer::intValue).toArray(), attacked, saved.floatSuccesses(),
+                    saved.lost(), saved.recovered(), (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static Image fromChw(int[] chw, int w, int h) {
+        int plane = w * h;
+        byte[] rgb = new byte[plane * 3];
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                rgb[3 * p + c] = (byte) chw[c * plane + p];
+            }
+        }
+        return new Image(w, h, rgb);
+    }
+
+    private static int count(boolean[] b) {
+        int c = 0;
+        for (boolean v : b) {
+            c += v ? 1 : 0;
+        }
+        return c;
+    }
+
+    /** AutoAttack's checks on the model: random outputs (use the rand version) and probabilities given for logits. */
+    private static List<Check> modelChecks(Classifier model, Batch batch, NDManager m) {
+        float[][] runs = new float[5][];
+        for (int r = 0; r < runs.length; r++) {
+            try (NDManager f = m.newSubManager()) {
+                runs[r] = model.logits(batch.toNDArray(f)).toFloatArray();
+            }
+        }
+        double maxDiff = 0;
+        for (int r = 1; r < runs.length; r++) {
+            for (int k = 0; k < runs[0].length; k++) {
+                maxDiff = Math.max(maxDiff, Math.abs(runs[r][k] - runs[0][k]));
+            }
+        }
+        boolean probabilities = true;
+        int classes = runs[0].length / batch.size();
+        for (int i = 0; i < batch.size() && probabilities; i++) {
+            double sum = 0;
+            for (int k = 0; k < classes; k++) {
+                float v = runs[0][i * classes + k];
+                probabilities &= v > -1e-5 && v < 1 + 1e-5;
+                sum += v;
+            }
+            probabilities &= Math.abs(sum - 1) < 1e-5;
+        }
+        return List.of(
+                new Check("randomized", maxDiff > 1e-4, String.format("largest change of a logit over 5 identical forward passes: %.3g%s", maxDiff,
+                        maxDiff > 1e-4 ? "; a randomized model needs the rand version (EoT)" : "")),
+                new Check("probabilities", probabilities, probabilities ? "the outputs sum to 1: attacks need logits" : "outputs are logits"));
+    }
+
+    /**
+     * Square lowering the robust accuracy by more than 0.2 points after every gradient attack is AutoAttack's sign that
+     * the gradients are masked.
+     */
+    private static Check squareCheck(List<Stage> stages, int n) {
+        Stage square = stages.stream().filter(s -> s.attack().equals("square")).findFirst().orElse(null);
+        if (square == null || stages.indexOf(square) == 0) {
+            return new Check("square", false, "no Square stage after gradient attacks");
+        }
+        boolean flagged = 100.0 * square.fooled() / n > 0.2;
+        return new Check("square", flagged, flagged ? "Square fooled " + square.fooled()
+                + " image(s) every gradient attack before it failed on: the gradients may be masked; try an adaptive attack"
+                : "Square found nothing the gradient attacks missed");
+    }
+}
