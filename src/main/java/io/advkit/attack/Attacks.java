@@ -3,8 +3,10 @@ package io.advkit.attack;
 import io.advkit.util.UserError;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
@@ -21,8 +23,13 @@ public final class Attacks {
         Attack build(AttackSettings settings, GradientPipeline pipeline);
     }
 
-    /** A base attack: its name and aliases, one line of help, whether modifiers apply, and its factory. */
-    public record Base(String name, List<String> aliases, String help, boolean takesModifiers, Factory factory) {}
+    /** A base attack: its name and aliases, one line of help, whether modifiers apply, its factory, and its norms. */
+    public record Base(String name, List<String> aliases, String help, boolean takesModifiers, Factory factory, Set<Norm> norms) {
+        /** An attack defined in every norm. */
+        public Base(String name, List<String> aliases, String help, boolean takesModifiers, Factory factory) {
+            this(name, aliases, help, takesModifiers, factory, EnumSet.allOf(Norm.class));
+        }
+    }
 
     /** A part that composes with every base that takes modifiers. */
     public record Modifier(String name, String help, BiFunction<AttackSettings, GradientPipeline, GradientPipeline> apply) {}
@@ -55,8 +62,16 @@ public final class Attacks {
                     false, (s, g) -> new FAB(s.stepsOr(100), s.restartsOr(1), 0)),
             new Base("fab-t", List.of(), "FAB toward the runner-up classes in turn, one boundary each (Croce and Hein 2020)",
                     false, (s, g) -> new FAB(s.stepsOr(100), s.restartsOr(1), s.targets())),
+            new Base("deepfool", List.of(), "DeepFool: steps onto the nearest linearized class boundary; minimal norm (Moosavi-Dezfooli et al. 2016)",
+                    false, (s, g) -> new DeepFool(s.stepsOr(50)), EnumSet.of(Norm.LINF, Norm.L2)),
+            new Base("fmn", List.of(), "Fast Minimum-Norm: normalized gradient steps inside a per-image ball that adapts to the boundary; minimal norm (Pintor et al. 2021)",
+                    false, (s, g) -> new FMN(s.stepsOr(100))),
+            new Base("cw-l2", List.of("cw", "cw2"), "Carlini-Wagner L2: tanh space, Adam, binary search over the constant (9 rounds); minimal norm (Carlini and Wagner 2017)",
+                    false, (s, g) -> new CarliniWagnerL2(s.stepsOr(100), 9), EnumSet.of(Norm.L2)),
+            new Base("spsa", List.of(), "SPSA: the margin's gradient estimated from 128 random sign probes, descended with Adam; scores only (Uesato et al. 2018)",
+                    false, (s, g) -> new SPSA(s.stepsOr(100), 128)),
             new Base("square", List.of(), "Square Attack: random square updates kept when the margin drops; scores only (Andriushchenko et al. 2020)",
-                    false, (s, g) -> Restarts.of(new Square(s.queries(), 0.8), s.restartsOr(1))));
+                    false, (s, g) -> Restarts.of(new Square(s.queries(), 0.8), s.restartsOr(1)), EnumSet.of(Norm.LINF, Norm.L2)));
 
     private static final List<Modifier> MODIFIERS = List.of(
             new Modifier("di", "input diversity: a random resize and pad before each gradient (Xie et al. 2019)",

@@ -15,9 +15,10 @@ import java.util.Random;
  * projects both x₁ and the clean x onto it within the box (FabProjections), and moves to a convex combination of
  * the two, weighted α = min(‖d₁‖/(‖d₁‖ + ‖d₂‖), α_max), overshooting by η; once adversarial it records the point if
  * closer than the best so far and steps back toward x by β. α_max = 0.1, η = 1.05, β = 0.9, 100 iterations.
- * A success is a misclassified point within the problem's ε; other images come back clean.
+ * As an attack, a success is a misclassified point within the problem's ε and other images come back clean;
+ * {@link #minimal} gives every image's closest point.
  */
-public final class FAB implements Attack {
+public final class FAB implements Attack, MinimalNorm {
     private static final double ALPHA_MAX = 0.1;
     private static final double ETA = 1.05;
     private static final double BETA = 0.9;
@@ -46,6 +47,20 @@ public final class FAB implements Attack {
 
     @Override
     public NDArray run(AttackProblem p) {
+        return MinimalNorm.withinBudget(p, search(p, true));
+    }
+
+    /** Each correctly classified image's closest adversarial point over every target and restart. */
+    @Override
+    public Result minimal(AttackProblem p) {
+        return search(p, false);
+    }
+
+    /**
+     * The targets' and restarts' runs; with {@code untilWithinBudget} an image leaves once a point within ε fools the
+     * model (AutoAttack's FAB), otherwise every run tries every image and the closest point is kept.
+     */
+    private Result search(AttackProblem p, boolean untilWithinBudget) {
         if (p.targeted()) {
             throw UserError.invalid("target", name() + " picks its own targets; run it untargeted");
         }
@@ -58,11 +73,18 @@ public final class FAB implements Attack {
         int dim = (int) (shape.size() / n);
         float[] x = p.x().toFloatArray();
         long[] y = p.y().toLongArray();
-        float[] out = x.clone();
+        float[][] clean = new float[n][];
+        float[][] best = new float[n][];
+        double[] bestDist = new double[n];
+        java.util.Arrays.fill(bestDist, Double.POSITIVE_INFINITY);
         boolean[] done = new boolean[n];
-        long[] clean = predict(p, x, n, shape);
+        long[] pred = AttackProblem.predict(p.model(), p.x());
+        boolean[] alreadyWrong = new boolean[n];
         for (int i = 0; i < n; i++) {
-            done[i] = clean[i] != y[i]; // AutoAttack attacks only correctly classified points
+            clean[i] = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
+            best[i] = clean[i];
+            alreadyWrong[i] = pred[i] != y[i];
+            done[i] = alreadyWrong[i]; // AutoAttack attacks only correctly classified points
         }
         long[][] order = targets > 0 ? p.classesByCleanLogit() : null;
         int rounds = Math.max(targets, 1) * restarts;
@@ -73,40 +95,51 @@ public final class FAB implements Attack {
                 if (rows.length == 0) {
                     break;
                 }
-                long[] target = null;
+                long[][] target = null; // one candidate class per image: FAB-T's k-th runner-up
                 if (targets > 0) {
-                    target = new long[rows.length];
+                    target = new long[rows.length][];
                     for (int j = 0; j < rows.length; j++) {
-                        target[j] = order[rows[j]][k + 1];
+                        target[j] = new long[] {order[rows[j]][k + 1]};
                     }
                 }
                 int at = round;
-                float[][] found = singleRun(p, x, y, rows, target, r > 0, dim, shape,
-                        f -> p.progress().accept((at + f) / rounds));
+                Run found = singleRun(p, clean, y, rows, target, r > 0, shape, f -> p.progress().accept((at + f) / rounds));
                 for (int j = 0; j < rows.length; j++) {
-                    if (found[j] != null) {
-                        System.arraycopy(found[j], 0, out, rows[j] * dim, dim);
-                        done[rows[j]] = true;
+                    int i = rows[j];
+                    if (found.points[j] != null && found.distances[j] < bestDist[i]) {
+                        best[i] = found.points[j];
+                        bestDist[i] = found.distances[j];
+                    }
+                    if (untilWithinBudget && bestDist[i] <= p.threat().eps() + 1e-7) {
+                        done[i] = true;
                     }
                 }
             }
         }
         p.progress().accept(1.0);
-        return p.manager().create(out, shape);
+        boolean[] found = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            found[i] = bestDist[i] < Double.POSITIVE_INFINITY;
+        }
+        return Result.of(p, p.threat().norm(), clean, best, found, alreadyWrong);
     }
 
+    /** One run's outcome per row: the closest adversarial point and its distance (null and ∞ when none). */
+    private record Run(float[][] points, double[] distances) {}
+
     /**
-     * One FAB run on the given rows; per row the closest adversarial point found within ε, or null. A run from a
-     * random start begins at a random point at distance ε/2 (the reference's restarts).
+     * One FAB run on the given rows; per row the closest adversarial point it found. A run from a random start begins
+     * at a random point at distance ε/2 (the reference's restarts).
      */
-    private float[][] singleRun(AttackProblem p, float[] xAll, long[] yAll, int[] rows, long[] target, boolean randomStart, int dim,
-                                Shape shape, java.util.function.DoubleConsumer progress) {
+    private Run singleRun(AttackProblem p, float[][] clean, long[] yAll, int[] rows, long[][] target, boolean randomStart, Shape shape,
+                          java.util.function.DoubleConsumer progress) {
         Norm norm = p.threat().norm();
         int bs = rows.length;
+        int dim = clean[0].length;
         float[][] im = new float[bs][];
         long[] la = new long[bs];
         for (int j = 0; j < bs; j++) {
-            im[j] = java.util.Arrays.copyOfRange(xAll, rows[j] * dim, (rows[j] + 1) * dim);
+            im[j] = clean[rows[j]];
             la[j] = yAll[rows[j]];
         }
         float[][] x1 = new float[bs][];
@@ -117,10 +150,10 @@ public final class FAB implements Attack {
         double[] bestDist = new double[bs];
         java.util.Arrays.fill(bestDist, 1e10);
         for (int it = 0; it < iterations; it++) {
-            Linearization lin = linearize(p, x1, la, target, shape, dim);
+            Boundaries.Linear lin = Boundaries.nearest(p, norm, x1, la, target, shape);
             for (int j = 0; j < bs; j++) {
-                float[] w = lin.w[j];
-                double b = -lin.f[j];
+                float[] w = lin.w()[j];
+                double b = -lin.f()[j];
                 for (int i = 0; i < dim; i++) {
                     b += (double) w[i] * x1[j][i];
                 }
@@ -134,7 +167,7 @@ public final class FAB implements Attack {
                     x1[j][i] = (float) Math.max(0, Math.min(1, v));
                 }
             }
-            long[] pred = predictRows(p, x1, shape, dim);
+            long[] pred = Boundaries.predict(p, x1, shape);
             for (int j = 0; j < bs; j++) {
                 if (pred[j] != la[j]) {
                     float[] diff = new float[dim];
@@ -153,13 +186,12 @@ public final class FAB implements Attack {
             }
             progress.accept((it + 1.0) / iterations);
         }
-        float[][] out = new float[bs][];
         for (int j = 0; j < bs; j++) {
-            if (best[j] != null && bestDist[j] <= p.threat().eps() + 1e-7) {
-                out[j] = best[j];
+            if (best[j] == null) {
+                bestDist[j] = Double.POSITIVE_INFINITY;
             }
         }
-        return out;
+        return new Run(best, bestDist);
     }
 
     private static float[] randomStart(float[] im, Norm norm, double eps, Random rng) {
@@ -173,85 +205,6 @@ public final class FAB implements Attack {
             out[i] = (float) Math.max(0, Math.min(1, im[i] + t[i] * scale));
         }
         return out;
-    }
-
-    /** Per row, the nearest linearized decision boundary: f = f_k − f_y and w = ∇f for the chosen class k. */
-    private record Linearization(double[] f, float[][] w) {}
-
-    private Linearization linearize(AttackProblem p, float[][] x1, long[] la, long[] target, Shape shape, int dim) {
-        int bs = x1.length;
-        Norm norm = p.threat().norm();
-        try (NDManager m = p.manager().newSubManager()) {
-            NDArray x = m.create(flat(x1, dim), new Shape(bs, shape.get(1), shape.get(2), shape.get(3)));
-            NDArray y = m.create(la);
-            if (target != null) { // FAB-T: the one boundary between the label and the target
-                NDArray t = m.create(target);
-                Gradients.ValueAndGradient vg = Gradients.of(xi -> {
-                    NDArray z = p.model().logits(xi);
-                    return Loss.trueLogit(z, t).sub(Loss.trueLogit(z, y));
-                }, x, m);
-                float[] f = vg.value().toFloatArray();
-                float[] g = vg.gradient().toFloatArray();
-                double[] fd = new double[bs];
-                float[][] w = new float[bs][];
-                for (int j = 0; j < bs; j++) {
-                    fd[j] = f[j];
-                    w[j] = java.util.Arrays.copyOfRange(g, j * dim, (j + 1) * dim);
-                }
-                return new Linearization(fd, w);
-            }
-            // untargeted: every class's boundary with the label, the closest in the dual norm
-            int classes = p.model().numClasses();
-            double[] bestDist = new double[bs];
-            java.util.Arrays.fill(bestDist, Double.POSITIVE_INFINITY);
-            double[] fd = new double[bs];
-            float[][] w = new float[bs][];
-            for (int k = 0; k < classes; k++) {
-                long[] kk = new long[bs];
-                java.util.Arrays.fill(kk, k);
-                NDArray kt = m.create(kk);
-                Gradients.ValueAndGradient vg = Gradients.of(xi -> {
-                    NDArray z = p.model().logits(xi);
-                    return Loss.trueLogit(z, kt).sub(Loss.trueLogit(z, y));
-                }, x, m);
-                float[] f = vg.value().toFloatArray();
-                float[] g = vg.gradient().toFloatArray();
-                for (int j = 0; j < bs; j++) {
-                    if (k == la[j]) {
-                        continue;
-                    }
-                    float[] gj = java.util.Arrays.copyOfRange(g, j * dim, (j + 1) * dim);
-                    double dist = Math.abs(f[j]) / (1e-12 + FabProjections.dualNorm(norm, gj));
-                    if (dist < bestDist[j]) {
-                        bestDist[j] = dist;
-                        fd[j] = f[j];
-                        w[j] = gj;
-                    }
-                }
-            }
-            return new Linearization(fd, w);
-        }
-    }
-
-    private static float[] flat(float[][] rows, int dim) {
-        float[] out = new float[rows.length * dim];
-        for (int j = 0; j < rows.length; j++) {
-            System.arraycopy(rows[j], 0, out, j * dim, dim);
-        }
-        return out;
-    }
-
-    private static long[] predictRows(AttackProblem p, float[][] rows, Shape shape, int dim) {
-        try (NDManager m = p.manager().newSubManager()) {
-            NDArray x = m.create(flat(rows, dim), new Shape(rows.length, shape.get(1), shape.get(2), shape.get(3)));
-            return p.model().logits(x).argMax(1).toLongArray();
-        }
-    }
-
-    private static long[] predict(AttackProblem p, float[] x, int n, Shape shape) {
-        try (NDManager m = p.manager().newSubManager()) {
-            return p.model().logits(m.create(x, shape)).argMax(1).toLongArray();
-        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.advkit.util.UserError;
 
@@ -35,6 +36,37 @@ public enum Norm {
     /** Each image divided by its norm: a unit vector of this norm (zero images stay zero). */
     public NDArray normalize(NDArray d) {
         return d.div(perImage(d).add(1e-12f));
+    }
+
+    /**
+     * Each perturbation of the batch projected (Euclidean projection) onto the ball of this norm with its own
+     * radius: {@code radius} is N×1×…×1, as {@link #perImage} gives. L1 is Duchi et al. 2008's sort-and-threshold.
+     */
+    public NDArray projectOntoBall(NDArray d, NDArray radius) {
+        return switch (this) {
+            case LINF -> d.maximum(radius.neg()).minimum(radius);
+            case L2 -> d.mul(radius.div(perImage(d).add(1e-12f)).minimum(1f));
+            case L1 -> projectL1(d, radius.reshape(d.getShape().get(0), 1));
+        };
+    }
+
+    private static NDArray projectL1(NDArray d, NDArray radius) {
+        long n = d.getShape().get(0);
+        NDArray flat = d.reshape(n, -1);
+        NDArray a = flat.abs();
+        NDArray inside = a.sum(new int[] {1}).reshape(n, 1).lte(radius); // already in the ball: unchanged
+        NDArray sorted = a.sort(1).flip(1); // descending
+        NDArray cum = sorted.cumSum(1);
+        long dim = flat.getShape().get(1);
+        NDArray ks = d.getManager().arange(1f, dim + 1f).reshape(1, dim);
+        NDArray theta = cum.sub(radius).div(ks); // candidate thresholds
+        NDArray valid = sorted.gt(theta);
+        // rho = last index where sorted > theta; theta* = theta[rho]
+        NDArray rho = valid.toType(DataType.FLOAT32, false).mul(ks).argMax(1).reshape(n, 1);
+        NDArray t = theta.gather(rho, 1).maximum(0f);
+        NDArray shrunk = flat.sign().mul(a.sub(t).maximum(0f));
+        NDArray keep = inside.toType(DataType.FLOAT32, false);
+        return flat.mul(keep).add(shrunk.mul(keep.neg().add(1f))).reshape(d.getShape());
     }
 
     /** The largest distance between two images with {@code values} pixels each in [0,1]. */

@@ -113,28 +113,8 @@ public final class ThreatModel {
         return switch (norm) {
             case LINF -> d.clip(-eps, eps);
             case L2 -> d.mul(perImageNorm(d).add(1e-12).pow(-1).mul(eps).minimum(1f));
-            case L1 -> projectL1(d);
+            case L1 -> Norm.L1.projectOntoBall(d, d.getManager().full(Norm.broadcastShape(d), (float) eps));
         };
-    }
-
-    /** Euclidean projection onto the L1 ball (Duchi et al. 2008), per image. */
-    private NDArray projectL1(NDArray d) {
-        long n = d.getShape().get(0);
-        NDArray flat = d.reshape(n, -1);
-        NDArray a = flat.abs();
-        NDArray inside = a.sum(new int[] {1}).lte(eps); // already in the ball: unchanged
-        NDArray sorted = a.sort(1).flip(1); // descending
-        NDArray cum = sorted.cumSum(1);
-        long dim = flat.getShape().get(1);
-        NDArray ks = d.getManager().arange(1f, dim + 1f).reshape(1, dim);
-        NDArray theta = cum.sub(eps).div(ks); // candidate thresholds
-        NDArray valid = sorted.gt(theta);
-        // rho = last index where sorted > theta; theta* = theta[rho]
-        NDArray rho = valid.toType(DataType.FLOAT32, false).mul(ks).argMax(1).reshape(n, 1);
-        NDArray t = theta.gather(rho, 1).maximum(0f);
-        NDArray shrunk = flat.sign().mul(a.sub(t).maximum(0f));
-        NDArray keep = inside.toType(DataType.FLOAT32, false).reshape(n, 1);
-        return flat.mul(keep).add(shrunk.mul(keep.neg().add(1f))).reshape(d.getShape());
     }
 
     /** A uniformly random point of the ε-ball around x (clipped to [0,1]): PGD's random start. */
