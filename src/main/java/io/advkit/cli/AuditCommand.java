@@ -62,6 +62,13 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--random-draws", defaultValue = "20", description = "random corners of the eps-box tried per image (default ${DEFAULT-VALUE})")
     int randomDraws;
 
+    @Option(names = "--square-queries", defaultValue = "1000", description = "queries per image of the gradient-free Square attack; 0 leaves it out (default ${DEFAULT-VALUE})")
+    int squareQueries;
+
+    @Option(names = "--spsa-iterations", defaultValue = "20",
+            description = "iterations of SPSA (128 score probes each) against a randomized defense; 0 leaves it out (default ${DEFAULT-VALUE})")
+    int spsaIterations;
+
     @Option(names = "--batch-size", defaultValue = "100", description = "images per batch (default ${DEFAULT-VALUE})")
     int batchSize;
 
@@ -74,11 +81,11 @@ public final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         common.apply();
-        if (pgdSteps < 1 || apgdIters < 2 || eot < 1 || randomDraws < 0 || batchSize < 1) {
-            throw new UserError("--pgd-steps >= 1, --apgd-iters >= 2, --eot >= 1, --random-draws >= 0 and --batch-size >= 1 are required");
+        if (pgdSteps < 1 || apgdIters < 2 || eot < 1 || randomDraws < 0 || squareQueries < 0 || spsaIterations < 0 || batchSize < 1) {
+            throw new UserError("--pgd-steps >= 1, --apgd-iters >= 2, --eot >= 1, --random-draws >= 0, --square-queries >= 0, --spsa-iterations >= 0 and --batch-size >= 1 are required");
         }
         ImageSet set = dataOptions.open();
-        Audit.Config cfg = new Audit.Config(eps, pgdSteps, apgdIters, eot, sweep, randomDraws, batchSize, seed,
+        Audit.Config cfg = new Audit.Config(eps, pgdSteps, apgdIters, eot, sweep, randomDraws, squareQueries, spsaIterations, batchSize, seed,
                 DefendedModel.Approximation.parse(bpda));
         cfg.threat(); // the budget is checked before anything runs
         for (double e : sweep) {

@@ -62,6 +62,7 @@ public final class DefendedModel implements Classifier {
         return mode;
     }
 
+    @Override
     public boolean randomized() {
         return steps.stream().anyMatch(Preprocessor::random);
     }

@@ -12,6 +12,8 @@ import io.advkit.attack.FGM;
 import io.advkit.attack.Loss;
 import io.advkit.attack.Norm;
 import io.advkit.attack.PGD;
+import io.advkit.attack.SPSA;
+import io.advkit.attack.Square;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
@@ -39,6 +41,7 @@ import java.util.function.Function;
  *   <li>at the audit budget ε: FGSM, PGD, APGD-CE, APGD-DLR, each with naive gradients (as the defense's
  *       author would evaluate) and adaptive ones (BPDA through non-differentiable steps, EoT over random ones);</li>
  *   <li>a transfer attack: PGD on the undefended model, evaluated on the defended one;</li>
+ *   <li>Square, which reads only the defended model's scores (no gradient to mask), {@code squareQueries} per image;</li>
  *   <li>random sampling: {@code randomDraws} uniformly random corners of the ε-box per image;</li>
  *   <li>unbounded PGD (ε = 255/255), adaptive;</li>
  *   <li>an ε sweep of PGD, naive and adaptive.</li>
@@ -51,7 +54,8 @@ import java.util.function.Function;
 public final class Audit {
     /** Everything that decides the audit's numbers besides the model, defense and images (all L∞). */
     public record Config(@SerializedName("eps_255") double eps255, int pgdSteps, int apgdIterations, int eot,
-                         @SerializedName("sweep_eps_255") double[] sweepEps255, int randomDraws, int batchSize,
+                         @SerializedName("sweep_eps_255") double[] sweepEps255, int randomDraws, int squareQueries, int spsaIterations,
+                         int batchSize,
                          long seed, DefendedModel.Approximation approximation) {
         public ThreatModel threat() {
             return new ThreatModel(Norm.LINF, eps255 / 255);
@@ -95,9 +99,9 @@ public final class Audit {
         this.config = config;
     }
 
-    /** Attacks per image: the naive and adaptive suite, transfer, random, unbounded, and the sweep's two. */
+    /** Attacks per image: the naive and adaptive suite, transfer, Square, SPSA, random, unbounded, and the sweep's two. */
     private int attacksPerImage() {
-        return 8 + 3 + 2 * config.sweepEps255().length;
+        return 8 + 5 + 2 * config.sweepEps255().length;
     }
 
     /**
@@ -177,6 +181,17 @@ public final class Audit {
             }
         }
         rows.add(new Outcome("transfer-pgd", "undefended", tm.eps255(), notRobust.apply(run.attack(pgd, base, tm))));
+        if (config.squareQueries() > 0) { // gradient-free: the defended model as deployed, scores only
+            rows.add(new Outcome("square", "none", tm.eps255(), notRobust.apply(run.attack(new Square(config.squareQueries(), 0.8), judge, tm))));
+        } else {
+            run.advance();
+        }
+        // SPSA averages its probes, so a randomized defense's noise does not stop it (Uesato et al. 2018)
+        if (config.spsaIterations() > 0 && judge.randomized()) {
+            rows.add(new Outcome("spsa", "none", tm.eps255(), notRobust.apply(run.attack(new SPSA(config.spsaIterations(), 128), judge, tm))));
+        } else {
+            run.advance();
+        }
         rows.add(new Outcome("random", "none", tm.eps255(), randomCorners(x, tm, m, seed, notRobust)));
         run.advance();
         GradientMode strongest = modes.get(modes.size() - 1);
@@ -298,10 +313,22 @@ public final class Audit {
         }
         boolean[] pgdNaive = rows.get(new Key("pgd", "naive", eps));
         List<Symptoms.Check> checks = Symptoms.check(new Symptoms.Outcomes(rows.get(new Key("fgm", "naive", eps)), pgdNaive,
-                rows.get(new Key("transfer-pgd", "undefended", eps)), pgdNaive,
+                rows.get(new Key("transfer-pgd", "undefended", eps)), either(rows.get(new Key("square", "none", eps)), rows.get(new Key("spsa", "none", eps))), pgdNaive,
                 rows.get(new Key(UNBOUNDED, hasPreprocessing ? "adaptive" : "naive", 255)), rows.get(new Key("random", "none", eps)),
                 gradientAny, sweep, naiveSuccess));
         return new Result("audit", model, defense, n, config.threat().toString(), 100.0 * Symptoms.count(cleanCorrect) / n,
                 100.0 * Symptoms.count(robust) / n, config, checks, new Sweep(sweep, naiveSweep, adaptiveSweep), table, data, RunInfo.now());
+    }
+
+    /** Per image, fooled by either row (null when neither was run). */
+    private static boolean[] either(boolean[] a, boolean[] b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        boolean[] out = new boolean[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] || b[i];
+        }
+        return out;
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * per-image outcomes ({@code true} = the attack fooled the defended model on that image):
  * <ol>
  *   <li>one-step attacks beat iterative ones;</li>
- *   <li>black-box (transfer) attacks beat white-box ones;</li>
+ *   <li>black-box attacks (transfer, or the gradient-free Square) beat white-box ones;</li>
  *   <li>unbounded attacks do not reach 100% success;</li>
  *   <li>random sampling finds adversarial examples the gradient attacks missed;</li>
  *   <li>increasing the distortion bound does not increase success.</li>
@@ -20,7 +20,7 @@ public final class Symptoms {
     public record Check(int symptom, String description, boolean flagged, String evidence) {}
 
     /** What the checks read, all over the same images. */
-    public record Outcomes(boolean[] oneStep, boolean[] iterative, boolean[] transfer, boolean[] whiteBox,
+    public record Outcomes(boolean[] oneStep, boolean[] iterative, boolean[] transfer, boolean[] gradientFree, boolean[] whiteBox,
                            boolean[] unbounded, boolean[] random, boolean[] gradientAttacks, double[] sweepEps255,
                            double[] sweepSuccess) {}
 
@@ -43,8 +43,10 @@ public final class Symptoms {
                 String.format("FGSM fooled %d/%d, PGD %d/%d", one, n, iter, n)));
         int transfer = count(o.transfer());
         int white = count(o.whiteBox());
-        out.add(new Check(2, "transfer (black-box) attack beats white-box attack", transfer > white,
-                String.format("transfer fooled %d/%d, white-box PGD %d/%d", transfer, n, white, n)));
+        int free = o.gradientFree() == null ? -1 : count(o.gradientFree());
+        out.add(new Check(2, "black-box (transfer or gradient-free) attack beats white-box attack", transfer > white || free > white,
+                String.format("transfer fooled %d/%d,%s white-box PGD %d/%d", transfer, n,
+                        free < 0 ? "" : String.format(" gradient-free (Square, SPSA: scores only) %d/%d,", free, n), white, n)));
         int unb = count(o.unbounded());
         out.add(new Check(3, "unbounded attack does not reach 100% success", unb < n,
                 String.format("unbounded PGD fooled %d/%d", unb, n)));

@@ -37,4 +37,9 @@ public interface Classifier {
     default int gradientSamples() {
         return 1;
     }
+
+    /** True when the same pixels may give different outputs (a random defense in front): what SPSA is for. */
+    default boolean randomized() {
+        return false;
+    }
 }

@@ -111,6 +111,11 @@ public final class Ensemble implements Classifier {
     }
 
     @Override
+    public boolean randomized() {
+        return members.stream().anyMatch(Classifier::randomized);
+    }
+
+    @Override
     public int numClasses() {
         return members.get(0).numClasses();
     }

@@ -91,6 +91,28 @@ class ScoreBasedAttacksTest {
         assertThat(p.success(new Square(1000, 0.8).run(p))).containsOnly(true);
     }
 
+    /** SPSA, from scores alone, lowers the margin of a linear model and stays in the ε-ball. */
+    @Test
+    void spsaLowersTheMarginInsideTheBall() {
+        LinearModel model = linear(6);
+        NDArray x = m.randomUniform(0.3f, 0.7f, new Shape(3, 3, 8, 8));
+        NDArray y = model.logits(x).argMax(1);
+        ThreatModel tm = new ThreatModel(Norm.LINF, 4 / 255.0);
+        AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(5), m);
+        NDArray adv = new SPSA(20, 32).run(p);
+        for (float d : tm.distance(adv, x)) {
+            assertThat(d).isLessThanOrEqualTo((float) tm.eps() + 1e-6f);
+        }
+        float[] before = model.logits(x).toFloatArray();
+        float[] after = model.logits(adv).toFloatArray();
+        long[] labels = y.toLongArray();
+        for (int i = 0; i < 3; i++) {
+            float mb = margin(java.util.Arrays.copyOfRange(before, 3 * i, 3 * i + 3), (int) labels[i]);
+            float ma = margin(java.util.Arrays.copyOfRange(after, 3 * i, 3 * i + 3), (int) labels[i]);
+            assertThat(ma).as("image " + i).isLessThan(mb);
+        }
+    }
+
     @Test
     void etaPatternsHaveUnitNorm() {
         for (int s : new int[] {3, 5, 6, 7}) {

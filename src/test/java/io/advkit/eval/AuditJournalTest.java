@@ -29,7 +29,7 @@ class AuditJournalTest {
     }
 
     static Audit audit(int batchSize) {
-        return new Audit(new Audit.Config(8, 2, 2, 1, new double[] {4, 8}, 2, batchSize, 0, DefendedModel.Approximation.IDENTITY));
+        return new Audit(new Audit.Config(8, 2, 2, 1, new double[] {4, 8}, 2, 20, 2, batchSize, 0, DefendedModel.Approximation.IDENTITY));
     }
 
     private static List<String> successRates(Audit.Result audit) {
@@ -61,6 +61,17 @@ class AuditJournalTest {
             // other settings never mix with this journal
             assertThatThrownBy(() -> audit(3).run(m, "bitdepth:5", sixRandomImages(), true, journal))
                     .isInstanceOf(UserError.class).hasMessageContaining("other settings").hasMessageContaining("batch_size");
+        }
+    }
+
+    /** SPSA joins the gradient-free rows only in front of a random defense, and Square always. */
+    @Test
+    void spsaRunsAgainstRandomDefensesOnly() {
+        try (ZooModel m = ZooModel.create("tiny", "resnet20", 3, Normalization.named("pytorchcv-cifar"), 7)) {
+            List<String> random = audit(6).run(m, "noise:0.03", sixRandomImages(), true, null).attacks().stream().map(Audit.Row::attack).toList();
+            List<String> fixed = audit(6).run(m, "bitdepth:5", sixRandomImages(), true, null).attacks().stream().map(Audit.Row::attack).toList();
+            assertThat(random).contains("square", "spsa");
+            assertThat(fixed).contains("square").doesNotContain("spsa");
         }
     }
 }
