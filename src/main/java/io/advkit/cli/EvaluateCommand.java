@@ -51,6 +51,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--attacks", split = ",", paramLabel = "NAME", description = "a cascade of your own instead of a version, e.g. apgd-ce,square (advkit list attacks)")
     List<String> custom;
 
+    @Option(names = "--min-norm", paramLabel = "ATTACK",
+            description = "also each image's smallest adversarial perturbation by this minimal-norm attack (fmn, fab, cw-l2 for l2, deepfool), and the accuracy-vs-eps curve it gives")
+    String minNorm;
+
     @Option(names = "--norm", defaultValue = "linf", description = "linf or l2 (default ${DEFAULT-VALUE})")
     String norm;
 
@@ -109,6 +113,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         List<Params> recorded = attacks.stream().map(Attack::params).toList();
         String modelName = defense == null ? model : model + " behind " + defense.spec();
+        io.advkit.attack.MinimalNorm minimal = null;
+        if (minNorm != null) {
+            Attack a = Attacks.build(minNorm, AttackSettings.DEFAULTS);
+            if (!(a instanceof io.advkit.attack.MinimalNorm mn)) {
+                throw new UserError("--min-norm " + minNorm + " is not a minimal-norm attack; use fmn, fab, cw-l2 or deepfool");
+            }
+            minimal = mn;
+            recorded = new ArrayList<>(recorded);
+            recorded.add(a.params().and("minimal_norm", true));
+        }
         Cascade.Config config = new Cascade.Config(modelName, custom == null ? version : "custom", tm.norm().toString(), tm.eps(), tm.eps255(),
                 recorded, batchSize, seed, set.describe(), set.size());
         OutputFolders.requireResumable(dataOptions.data, out, overwrite, MANIFEST, JOURNAL, config, "evaluation");
@@ -120,7 +134,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                 deleteIfExists(out.resolve(MANIFEST));
                 deleteIfExists(out.resolve(JOURNAL));
             }
-            Cascade.Result result = new Cascade(config, attacks, tm, common.quiet).run(target, set, out, out.resolve(JOURNAL));
+            Cascade cascade = new Cascade(config, attacks, tm, common.quiet);
+            if (minimal != null) {
+                cascade.withMinimalNorm(minimal);
+            }
+            Cascade.Result result = cascade.run(target, set, out, out.resolve(JOURNAL));
             Json.write(out.resolve(MANIFEST), result);
             print(result);
         }
@@ -142,6 +160,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         System.out.printf("%-10s %9s %7s %10s %15s %10s%n", "attack", "attacked", "fooled", "robust", "lost to 8 bits", "recovered");
         for (Cascade.Stage s : r.stages()) {
             System.out.printf("%-10s %9d %7d %9.1f%% %15d %10d%n", s.attack(), s.attacked(), s.fooled(), s.robustAccuracy(), s.lostToRounding(), s.recovered());
+        }
+        if (r.minimalNorm() != null) {
+            Cascade.Curve cv = r.minimalNorm();
+            System.out.printf("minimal-norm %s: accuracy %.1f%% at eps/2, %.1f%% at eps, %.1f%% at 2 eps (float distances)%n", cv.attack(),
+                    cv.accuracy()[8], cv.accuracy()[16], cv.accuracy()[32]);
         }
         for (Cascade.Check ch : r.checks()) {
             if (ch.flagged()) {

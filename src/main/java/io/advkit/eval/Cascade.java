@@ -8,6 +8,7 @@ import com.google.gson.annotations.SerializedName;
 import io.advkit.attack.Attack;
 import io.advkit.attack.AttackProblem;
 import io.advkit.attack.Loss;
+import io.advkit.attack.MinimalNorm;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
@@ -45,8 +46,16 @@ public final class Cascade {
     public record Config(String model, String version, String norm, double eps, @SerializedName("eps_255") double eps255,
                          List<Params> attacks, int batchSize, long seed, String data, int images) {}
 
-    /** A finished batch of one stage (the clean check is stage "clean"): which of its images fell, and rounding's toll. */
-    record Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds) {}
+    /**
+     * A finished batch of one stage (the clean check is stage "clean"): which of its images fell, and rounding's toll;
+     * for the minimal-norm stage, each image's distance.
+     */
+    record Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds,
+                  double[] distances) {
+        Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds) {
+            this(stage, offset, fooled, attacked, floatSuccesses, lost, recovered, seconds, null);
+        }
+    }
 
     /** One stage's outcome over the whole set. */
     public record Stage(String attack, int attacked, int fooled, double robustAccuracy, int floatSuccesses, int lostToRounding,
@@ -58,20 +67,35 @@ public final class Cascade {
     /** The sanity checks AutoAttack prints, as results. */
     public record Check(String check, boolean flagged, String detail) {}
 
+    /**
+     * A minimal-norm attack's answer for the whole set: each image's smallest perturbation found (in [0,1] units of the
+     * norm; 0 when misclassified clean, null when none was found), and the accuracy it implies at every budget
+     * (correct, and no smaller perturbation found). Float distances, before any rounding to 8 bits.
+     */
+    public record Curve(String attack, String norm, Double[] distances, double[] eps, @SerializedName("eps_255") double[] eps255,
+                        double[] accuracy) {}
+
     /** evaluate.json. */
     public record Result(String kind, Config config, double cleanAccuracy, double robustAccuracy, List<Stage> stages, List<Check> checks,
-                         double seconds, RunInfo run, List<Outcome> images) {}
+                         Curve minimalNorm, double seconds, RunInfo run, List<Outcome> images) {}
 
     private final Config config;
     private final List<Attack> attacks;
     private final ThreatModel threat;
     private final boolean quiet;
+    private MinimalNorm minimal;
 
     public Cascade(Config config, List<Attack> attacks, ThreatModel threat, boolean quiet) {
         this.config = config;
         this.attacks = attacks;
         this.threat = threat;
         this.quiet = quiet;
+    }
+
+    /** Also runs a minimal-norm attack on every correctly classified image, for the accuracy-vs-ε curve. */
+    public Cascade withMinimalNorm(MinimalNorm attack) {
+        this.minimal = attack;
+        return this;
     }
 
     public Result run(Classifier model, ImageSet set, Path out, Path journalFile) {
@@ -152,6 +176,7 @@ public final class Cascade {
                 stages.add(new Stage(attack.name(), entering, totals[0], 100.0 * count(robust) / n, totals[1], totals[2], totals[3], seconds));
             }
             checks.add(squareCheck(stages, n));
+            Curve curve = minimal == null ? null : curve(model, set, batches, cleanCorrect, done, journal, root);
             // robust images are saved as they are, so the folder holds what the model is evaluated on
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -165,7 +190,7 @@ public final class Cascade {
                 outcomes.add(new Outcome(io.advkit.attack.AttackJob.outputName(set.name(i)), set.label(i), cleanCorrect[i], fooledBy[i]));
             }
             journal.delete();
-            return new Result("evaluate", config, 100.0 * count(cleanCorrect) / n, 100.0 * count(robust) / n, stages, checks,
+            return new Result("evaluate", config, 100.0 * count(cleanCorrect) / n, 100.0 * count(robust) / n, stages, checks, curve,
                     Duration.between(start, Instant.now()).toMillis() / 1000.0, RunInfo.now(), outcomes);
         }
     }
@@ -215,6 +240,58 @@ public final class Cascade {
             return new Record(stage, offset, fooled.stream().mapToInt(Integer::intValue).toArray(), attacked, saved.floatSuccesses(),
                     saved.lost(), saved.recovered(), (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** Each correctly classified image's minimal perturbation, batch by batch, and the curve it gives. */
+    private Curve curve(Classifier model, ImageSet set, Batches batches, boolean[] cleanCorrect, Map<String, Record> done,
+                        Journal<Record> journal, NDManager root) {
+        int n = set.size();
+        double[] distances = new double[n];
+        String name = ((Attack) minimal).name();
+        try (Progress bar = Progress.items("minimal norm (" + name + ")", n, "img", quiet)) {
+            long position = 0;
+            for (int b = 0; b < batches.count(); b++) {
+                int offset = b * config.batchSize();
+                Record r = done.get("minimal@" + offset);
+                if (r == null) {
+                    long t0 = System.nanoTime();
+                    Batch batch = batches.load(b);
+                    long seed = config.seed() * 1_000_003L + 104_729L + offset;
+                    Engine.getInstance().setRandomSeed((int) seed);
+                    try (NDManager m = root.newSubManager()) {
+                        NDArray x = batch.toNDArray(m);
+                        NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);
+                        long start = position;
+                        AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, threat, new Random(seed), m)
+                                .withProgress(f -> bar.advanceTo(start + (long) (f * batch.size())));
+                        double[] d = minimal.minimal(p).distances();
+                        r = new Record("minimal", offset, new int[0], batch.size(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, d);
+                    }
+                    journal.append(r);
+                }
+                System.arraycopy(r.distances(), 0, distances, offset, r.distances().length);
+                position += r.attacked();
+                bar.advanceTo(position);
+            }
+        }
+        int points = 33; // 0 .. 2ε
+        double[] eps = new double[points];
+        double[] eps255 = new double[points];
+        double[] accuracy = new double[points];
+        for (int k = 0; k < points; k++) {
+            eps[k] = 2 * threat.eps() * k / (points - 1);
+            eps255[k] = eps[k] * 255;
+            int robust = 0;
+            for (int i = 0; i < n; i++) {
+                robust += cleanCorrect[i] && distances[i] > eps[k] ? 1 : 0;
+            }
+            accuracy[k] = 100.0 * robust / n;
+        }
+        Double[] shown = new Double[n];
+        for (int i = 0; i < n; i++) {
+            shown[i] = Double.isInfinite(distances[i]) ? null : distances[i]; // none found: null, never a made-up distance
+        }
+        return new Curve(name, threat.norm().toString(), shown, eps, eps255, accuracy);
     }
 
     private static Image fromChw(int[] chw, int w, int h) {

@@ -6,6 +6,7 @@ import io.advkit.attack.AttackJob;
 import io.advkit.data.Image;
 import io.advkit.data.ImageCodec;
 import io.advkit.eval.Audit;
+import io.advkit.eval.Cascade;
 import io.advkit.eval.Evaluation;
 import io.advkit.eval.Symptoms;
 import io.advkit.eval.TransferMatrix;
@@ -87,6 +88,7 @@ public final class ReportBuilder {
                 case "audit" -> audit(o, f);
                 case "train" -> train(o, f);
                 case "transfer" -> transfer(o, f);
+                case "evaluate" -> evaluate(o, f);
                 default -> counts.merge("skipped", 1, Integer::sum);
             }
         }
@@ -245,6 +247,34 @@ public final class ReportBuilder {
         String path = figure("train-" + name);
         Charts.lines(out.resolve(path), "Training curves: " + name, "epoch", "accuracy (%)", series);
         doc.picture(path, "Training curves of " + name);
+    }
+
+    private void evaluate(JsonObject json, Path f) {
+        Cascade.Result o = Json.GSON.fromJson(json, Cascade.Result.class);
+        Cascade.Config c = o.config();
+        doc.heading(1, "Robustness evaluation: " + c.model());
+        doc.paragraph(String.format("%s version, %s ε = %s, %d images. Clean accuracy %s%%, **robust accuracy %s%%** on the saved 8-bit "
+                + "images (every success verified after rounding). Source: `%s`", c.version(), c.norm(), c.norm().equals("linf")
+                ? Math.round(c.eps255()) + "/255" : String.valueOf(c.eps()), c.images(), pct(o.cleanAccuracy()), pct(o.robustAccuracy()), f));
+        List<List<String>> rows = new ArrayList<>();
+        for (Cascade.Stage s : o.stages()) {
+            rows.add(List.of(s.attack(), Integer.toString(s.attacked()), Integer.toString(s.fooled()), pct(s.robustAccuracy()),
+                    Integer.toString(s.lostToRounding()), Integer.toString(s.recovered()), String.format("%.0f", s.seconds())));
+        }
+        doc.table(List.of("attack", "attacked", "fooled", "robust after (%)", "lost to 8 bits", "recovered", "seconds"), rows);
+        List<List<String>> flags = new ArrayList<>();
+        for (Cascade.Check ch : o.checks()) {
+            flags.add(List.of(ch.check(), ch.flagged() ? "FLAGGED" : "ok", ch.detail()));
+        }
+        doc.table(List.of("check", "verdict", "detail"), flags);
+        if (o.minimalNorm() != null) {
+            Cascade.Curve cv = o.minimalNorm();
+            Map<String, double[][]> series = new LinkedHashMap<>();
+            series.put(cv.attack() + " (minimal norm, float)", new double[][] {c.norm().equals("linf") ? cv.eps255() : cv.eps(), cv.accuracy()});
+            String path = figure("evaluate-" + c.model());
+            Charts.lines(out.resolve(path), "Accuracy vs eps: " + c.model(), c.norm().equals("linf") ? "eps (/255)" : "eps", "accuracy (%)", series);
+            doc.picture(path, "Accuracy vs ε from each image's minimal perturbation (" + cv.attack() + ")");
+        }
     }
 
     private void transfer(JsonObject json, Path f) {

@@ -29,7 +29,7 @@ class CommandsTest {
     }
 
     @Test
-    void attackTransferAuditAndReport() throws IOException {
+    void attackTransferAuditEvaluateAndReport() throws IOException {
         Path clean = sixImages();
         String weights = Shared.require("weights/cifar100").toString();
         Path adv = tmp.resolve("adv");
@@ -66,19 +66,37 @@ class CommandsTest {
 
         Path audit = tmp.resolve("audit");
         r = CliErrorsTest.run("audit", "-q", "--data", clean.toString(), "-m", "cifar100_resnet20", "--defense", "bitdepth:5",
-                "--weights-dir", weights, "--pgd-steps", "2", "--apgd-iters", "2", "--sweep", "4,8", "--random-draws", "2", "--out", audit.toString());
+                "--weights-dir", weights, "--pgd-steps", "2", "--apgd-iters", "2", "--sweep", "4,8", "--random-draws", "2", "--square-queries", "20", "--out", audit.toString());
         assertThat((int) r[0]).as((String) r[2]).isZero();
         JsonObject a = Json.read(audit.resolve("audit.json")).getAsJsonObject();
         assertThat(a.getAsJsonArray("symptoms")).hasSize(5);
         assertThat(a.get("defense").getAsString()).isEqualTo("bitdepth:5");
 
+        Path evaluation = tmp.resolve("evaluate");
+        r = CliErrorsTest.run("evaluate", "-q", "--data", clean.toString(), "-m", "cifar100_resnet20", "--weights-dir", weights,
+                "--attacks", "fgm,apgd-ce", "--min-norm", "deepfool", "--out", evaluation.toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        JsonObject e = Json.read(evaluation.resolve("evaluate.json")).getAsJsonObject();
+        assertThat(e.getAsJsonArray("stages")).hasSize(2);
+        assertThat(e.get("robust_accuracy").getAsDouble()).isLessThanOrEqualTo(e.get("clean_accuracy").getAsDouble());
+        assertThat(e.getAsJsonObject("minimal_norm").getAsJsonArray("distances")).hasSize(6);
+        try (var pngs = Files.list(evaluation)) {
+            assertThat(pngs.filter(f -> f.toString().endsWith(".png")).count()).isEqualTo(6);
+        }
+        r = CliErrorsTest.run("evaluate", "-q", "--data", clean.toString(), "-m", "cifar100_resnet20", "--weights-dir", weights,
+                "--attacks", "fgm", "--min-norm", "pgd", "--out", tmp.resolve("evaluate-bad").toString());
+        assertThat((int) r[0]).isEqualTo(2);
+        assertThat((String) r[2]).contains("not a minimal-norm attack");
+        assertThat(tmp.resolve("evaluate-bad")).doesNotExist();
+
         Path report = tmp.resolve("report");
         Path unfinished = Files.createDirectories(tmp.resolve("unfinished")); // a killed attack's manifest is left out
         Files.writeString(unfinished.resolve("attack.json"), "{\"kind\": \"attack\", \"status\": \"running\", \"config\": {}}");
-        r = CliErrorsTest.run("report", adv.toString(), transfer.toString(), audit.toString(), unfinished.toString(), "--out", report.toString());
+        r = CliErrorsTest.run("report", adv.toString(), transfer.toString(), audit.toString(), evaluation.toString(), unfinished.toString(), "--out", report.toString());
         assertThat((int) r[0]).as((String) r[2]).isZero();
         String html = Files.readString(report.resolve("report.html"));
-        assertThat(html).contains("<h2>Attacks</h2>").contains("Transfer matrix").contains("Symptoms of obfuscated gradients");
+        assertThat(html).contains("<h2>Attacks</h2>").contains("Transfer matrix").contains("Symptoms of obfuscated gradients")
+                .contains("Robustness evaluation: cifar100_resnet20").contains("Accuracy vs ε from each image");
         try (var imgs = Files.list(report.resolve("img"))) {
             for (Path p : imgs.toList()) { // every referenced plot exists and is a real PNG
                 assertThat(html).contains("img/" + p.getFileName());

@@ -9,6 +9,8 @@ import io.advkit.attack.Attack;
 import io.advkit.attack.AttackProblem;
 import io.advkit.attack.AttackSettings;
 import io.advkit.attack.Attacks;
+import io.advkit.attack.DeepFool;
+import io.advkit.attack.MinimalNorm;
 import io.advkit.attack.Loss;
 import io.advkit.attack.Norm;
 import io.advkit.attack.ThreatModel;
@@ -227,5 +229,70 @@ class CascadeTest {
             assertThat(out.recovered()).isZero();
             assertThat(out.fooled()).containsExactly(false);
         }
+    }
+
+    /** A minimal-norm attack that dies on its k-th batch. */
+    private static final class DyingMinimal implements Attack, MinimalNorm {
+        private final DeepFool inner = new DeepFool(50);
+        private final int k;
+        private int calls;
+
+        DyingMinimal(int k) {
+            this.k = k;
+        }
+
+        public String name() {
+            return inner.name();
+        }
+
+        public NDArray run(AttackProblem p) {
+            return inner.run(p);
+        }
+
+        public MinimalNorm.Result minimal(AttackProblem p) {
+            if (++calls == k) {
+                throw new IllegalStateException("killed");
+            }
+            return inner.minimal(p);
+        }
+
+        public Params params() {
+            return inner.params();
+        }
+    }
+
+    /**
+     * On the brightness model the L-inf distance of a flat image to the boundary is |mean − ½| (shift every pixel alike):
+     * DeepFool's distances are that, overshot by 2%, and the curve they give is the cascade's answer at ε; a run killed
+     * in the minimal-norm stage resumes to the same distances.
+     */
+    @Test
+    void theMinimalNormCurveFollowsTheDistancesToTheBoundaryAndResumes() throws IOException {
+        ThreatModel tm = new ThreatModel(Norm.LINF, 40 / 255.0);
+        Attack pgd = Attacks.build("pgd", AttackSettings.DEFAULTS);
+        Path out = Files.createDirectories(tmp.resolve("curve"));
+        Cascade.Result r = cascade(List.of(pgd), tm, 4).withMinimalNorm(new DeepFool(50)).run(model(), images(), out, out.resolve(".journal"));
+        Cascade.Curve c = r.minimalNorm();
+        for (int i = 0; i < 9; i++) {
+            double want = Math.abs((40 + 17 * i) / 255.0 - 0.5);
+            assertThat(c.distances()[i]).as("image " + i).isBetween(want, want * 1.02 + 2e-4);
+        }
+        assertThat(c.distances()[9]).as("wrong from the start").isZero();
+        assertThat(c.accuracy()[0]).isEqualTo(r.cleanAccuracy());
+        assertThat(c.eps()[16]).isCloseTo(tm.eps(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.accuracy()[16]).isEqualTo(r.robustAccuracy()).isEqualTo(40.0);
+        for (int k = 1; k < c.accuracy().length; k++) {
+            assertThat(c.accuracy()[k]).isLessThanOrEqualTo(c.accuracy()[k - 1]);
+        }
+        Path dir = Files.createDirectories(tmp.resolve("curve-killed"));
+        try {
+            cascade(List.of(pgd), tm, 4).withMinimalNorm(new DyingMinimal(2)).run(model(), images(), dir, dir.resolve(".journal"));
+        } catch (IllegalStateException killed) {
+            assertThat(dir.resolve(".journal")).exists();
+        }
+        DyingMinimal counting = new DyingMinimal(-1);
+        Cascade.Result resumed = cascade(List.of(pgd), tm, 4).withMinimalNorm(counting).run(model(), images(), dir, dir.resolve(".journal"));
+        assertThat(counting.calls).as("only the batches not journaled are rerun").isEqualTo(2);
+        assertThat(resumed.minimalNorm().distances()).containsExactly(c.distances());
     }
 }
