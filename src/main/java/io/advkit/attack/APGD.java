@@ -15,7 +15,7 @@ import java.util.Arrays;
  * iterations, then ever closer: −3% each, at least 6%) η is halved and the iterate reset to the best point
  * for every image whose loss rose in fewer than ρ = 75% of the steps since the last checkpoint, or whose
  * best loss did not improve while η was not just reduced. Each image keeps its first fooling iterate, else
- * its highest-loss one. Restarts are {@link Restarts}.
+ * its highest-loss one. Restarts are {@link Restarts}. Under L1 it is {@link APGDL1}.
  */
 public final class APGD implements Attack {
     private static final double RHO = 0.75;
@@ -58,7 +58,7 @@ public final class APGD implements Attack {
     @Override
     public NDArray run(AttackProblem problem) {
         if (problem.threat().norm() == Norm.L1) {
-            throw UserError.invalid("norm", name + " supports the linf and l2 norms");
+            return new APGDL1(iterations).run(problem.withLoss(loss)); // sparse steps, its own schedule
         }
         AttackProblem p = problem.withLoss(loss);
         ThreatModel tm = p.threat();

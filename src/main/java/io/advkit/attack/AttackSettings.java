@@ -31,6 +31,10 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
         return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, q);
     }
 
+    public AttackSettings withTargets(int t) {
+        return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, t, queries);
+    }
+
     public AttackSettings withRestarts(Integer r) {
         return new AttackSettings(steps, stepSize, r, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries);
     }

@@ -55,7 +55,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "also each image's smallest adversarial perturbation by this minimal-norm attack (fmn, fab, cw-l2 for l2, deepfool), and the accuracy-vs-eps curve it gives")
     String minNorm;
 
-    @Option(names = "--norm", defaultValue = "linf", description = "linf or l2 (default ${DEFAULT-VALUE})")
+    @Option(names = "--min-norm-steps", paramLabel = "N", description = "steps of the --min-norm attack (default: its paper's; FMN 100, 1000 for its tightest curve)")
+    Integer minNormSteps;
+
+    @Option(names = "--norm", defaultValue = "linf", description = "linf, l2 or l1 (default ${DEFAULT-VALUE})")
     String norm;
 
     @Option(names = "--eps", defaultValue = "8", description = "budget on the 0..255 scale (8 = 8/255), or \"8/255\"; with --eps-scale 1 in [0,1] units (default ${DEFAULT-VALUE})")
@@ -76,9 +79,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "reuse a non-empty --out, discarding an earlier run's records")
     boolean overwrite;
 
-    /** The attacks of a version, as AutoAttack configures them (L∞ and L2). */
-    static List<Attack> version(String version) {
+    /**
+     * The attacks of a version, as AutoAttack configures them. L1 (standard only): APGD-CE with 5 restarts and APGD-T
+     * with 5 targets, both L1-APGD, then FAB-T; AutoAttack's Square for L1 is not implemented here.
+     */
+    static List<Attack> version(String version, io.advkit.attack.Norm norm) {
         AttackSettings aa = AttackSettings.DEFAULTS;
+        if (norm == io.advkit.attack.Norm.L1) {
+            if (!version.equalsIgnoreCase("standard")) {
+                throw new UserError("--norm l1 has the standard version only (APGD-CE, APGD-T, FAB-T); or give --attacks");
+            }
+            return List.of(Attacks.build("apgd-ce", aa.withRestarts(5)), Attacks.build("apgd-t", aa.withTargets(5)), Attacks.build("fab-t", aa));
+        }
         return switch (version.toLowerCase(Locale.ROOT)) {
             case "standard" -> List.of(Attacks.build("apgd-ce", aa), Attacks.build("apgd-t", aa), Attacks.build("fab-t", aa),
                     Attacks.build("square", aa));
@@ -94,10 +106,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         common.apply();
         ImageSet set = dataOptions.open();
         ThreatModel tm = ThreatModel.parse(norm, eps, epsScale);
-        if (tm.norm() == io.advkit.attack.Norm.L1) {
-            throw new UserError("--norm l1 needs APGD for L1, which advkit does not have yet; evaluate linf or l2");
-        }
-        List<Attack> attacks = custom == null ? version(version) : new ArrayList<>();
+        List<Attack> attacks = custom == null ? version(version, tm.norm()) : new ArrayList<>();
         if (custom != null) {
             for (String a : custom) {
                 attacks.add(Attacks.build(a, AttackSettings.DEFAULTS));
@@ -114,8 +123,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Params> recorded = attacks.stream().map(Attack::params).toList();
         String modelName = defense == null ? model : model + " behind " + defense.spec();
         io.advkit.attack.MinimalNorm minimal = null;
+        if (minNormSteps != null && minNorm == null) {
+            throw new UserError("--min-norm-steps sets the steps of --min-norm; give --min-norm too");
+        }
         if (minNorm != null) {
-            Attack a = Attacks.build(minNorm, AttackSettings.DEFAULTS);
+            if (minNormSteps != null && minNormSteps < 1) {
+                throw new UserError("--min-norm-steps must be at least 1, got " + minNormSteps);
+            }
+            Attack a = Attacks.build(minNorm, AttackSettings.DEFAULTS.withSteps(minNormSteps));
             if (!(a instanceof io.advkit.attack.MinimalNorm mn)) {
                 throw new UserError("--min-norm " + minNorm + " is not a minimal-norm attack; use fmn, fab, cw-l2 or deepfool");
             }
