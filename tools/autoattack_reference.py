@@ -4,7 +4,8 @@
       --model resnet20_cifar10 --weights models/resnet20_fgsmrs_cifar10_advkit.pth --data ../shared/data/cifar-10_eval \
       --names-from out/eval/evaluate.json --norm Linf --eps 8 --json out/reference.json
 
-Builds pytorchcv's own network (strict load of the .pth), puts pytorchcv's CIFAR normalization in front, and runs
+Builds pytorchcv's own network (strict load of the .pth) with pytorchcv's CIFAR normalization in front, or for
+akamaster_resnetN the author's resnet.py with its ImageNet normalization (strict load of the .th), and runs
 AutoAttack's standard version on CPU with 2 threads. Reports the robust accuracy after each stage, the time, and
 the lattice check advkit does itself: how many of the reference's adversarial examples stop fooling the model once
 rounded to the nearest 8-bit image within the budget (what a saved PNG holds). Needs Debian's python3-torch and
@@ -16,7 +17,8 @@ import numpy as np
 from PIL import Image
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--autoattack-src", required=True); ap.add_argument("--pytorchcv-src", required=True)
+ap.add_argument("--autoattack-src", required=True); ap.add_argument("--pytorchcv-src")
+ap.add_argument("--akamaster-src", help="for akamaster_resnetN: a folder with akamaster/pytorch_resnet_cifar10's resnet.py")
 ap.add_argument("--model", required=True); ap.add_argument("--weights", required=True); ap.add_argument("--data", required=True)
 ap.add_argument("--names-from", help="evaluate.json of advkit: attack the same images in the same order")
 ap.add_argument("--norm", default="Linf"); ap.add_argument("--eps", type=float, default=8.0, help="Linf: on the 0..255 scale; L2: in [0,1] units")
@@ -40,25 +42,38 @@ def _check_zero_gradients(grad, logger=None):
 _checks.check_zero_gradients = _apgd.check_zero_gradients = _check_zero_gradients
 
 torch.set_num_threads(a.threads)
+def build():
+    """The network and its normalization, from the authors' own code."""
+    if a.model.startswith("akamaster_"):
+        sys.path.insert(0, a.akamaster_src)
+        import resnet as aka
+        net = getattr(aka, a.model[len("akamaster_"):])()
+        state = torch.load(a.weights, map_location="cpu")
+        state = state.get("state_dict", state)
+        net.load_state_dict({k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()}, strict=True)
+        return net, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]  # its trainer.py's Normalize
+    module = next(m for p, m in MODULES if a.model.startswith(p))
+    net = getattr(importlib.import_module("pytorchcv.models." + module), a.model)(pretrained=False)
+    net.load_state_dict(torch.load(a.weights, map_location="cpu"), strict=True)
+    return net, [0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]  # pytorchcv's CIFAR normalization
+
+
 MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
            ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar")]
-module = next(m for p, m in MODULES if a.model.startswith(p))
-net = getattr(importlib.import_module("pytorchcv.models." + module), a.model)(pretrained=False)
-net.load_state_dict(torch.load(a.weights, map_location="cpu"), strict=True)
 
 
 class Normalized(torch.nn.Module):
-    def __init__(self, net):
+    def __init__(self, net, mean, std):
         super().__init__()
         self.net = net
-        self.register_buffer("mean", torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor([0.2023, 0.1994, 0.2010]).view(1, 3, 1, 1))
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
 
     def forward(self, x):
         return self.net((x - self.mean) / self.std)
 
 
-model = Normalized(net).eval()
+model = Normalized(*build()).eval()
 if a.names_from:
     names = [r["name"] for r in json.load(open(a.names_from))["images"]]
 else:
@@ -84,6 +99,13 @@ with torch.no_grad():
     if a.norm == "Linf":
         e = np.floor(a.eps + 1e-6)
         r = torch.max(torch.min(r, c + e), c - e)
+    else:  # L2: the nearest integers of x + s·delta for the largest s (1, 0.99, 0.99², ...) that keeps the budget
+        d = x_adv * 255 - c
+        for i in range(len(x)):
+            s_ = 1.0
+            while torch.linalg.vector_norm((r[i] - c[i]).clamp(-255, 255)) > eps * 255 + 1e-6 and s_ > 1e-3:
+                s_ *= 0.99
+                r[i] = torch.round(c[i] + s_ * d[i])
     r = r.clamp(0, 255) / 255.0
     rounded_correct = torch.cat([model(r[i:i + 500]).argmax(1) for i in range(0, len(x), 500)]) == y
 float_adv = clean & ~adv_correct

@@ -53,13 +53,8 @@ public final class CarliniWagnerL2 implements Attack, MinimalNorm {
         Shape shape = p.x().getShape();
         int n = (int) shape.get(0);
         int dim = (int) (shape.size() / n);
-        float[] x = p.x().toFloatArray();
-        float[][] clean = new float[n][];
-        float[][] best = new float[n][];
-        for (int j = 0; j < n; j++) {
-            clean[j] = Arrays.copyOfRange(x, j * dim, (j + 1) * dim);
-            best[j] = clean[j].clone();
-        }
+        float[][] clean = MinimalNorm.images(p.x());
+        float[][] best = MinimalNorm.images(p.x());
         double[] bestSq = new double[n];
         Arrays.fill(bestSq, Double.POSITIVE_INFINITY);
         boolean[] found = new boolean[n];
@@ -146,13 +141,7 @@ public final class CarliniWagnerL2 implements Attack, MinimalNorm {
                 s.endStep();
             }
         }
-        boolean[] alreadyWrong = new boolean[n];
-        long[] pred = AttackProblem.predict(p.model(), p.x());
-        long[] y = p.y().toLongArray();
-        for (int j = 0; j < n; j++) {
-            alreadyWrong[j] = pred[j] != y[j];
-        }
-        return MinimalNorm.Result.of(p, Norm.L2, clean, best, found, alreadyWrong);
+        return MinimalNorm.Result.of(p, Norm.L2, clean, best, found);
     }
 
     @Override

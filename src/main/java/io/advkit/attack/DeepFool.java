@@ -44,22 +44,11 @@ public final class DeepFool implements Attack, MinimalNorm {
         Shape shape = p.x().getShape();
         int n = (int) shape.get(0);
         int dim = (int) (shape.size() / n);
-        float[] x = p.x().toFloatArray();
         long[] y = p.y().toLongArray();
-        float[][] clean = new float[n][];
-        float[][] point = new float[n][];
-        float[][] total = new float[n][];
-        for (int i = 0; i < n; i++) {
-            clean[i] = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
-            point[i] = clean[i].clone();
-            total[i] = new float[dim];
-        }
-        boolean[] done = new boolean[n];
-        long[] pred = AttackProblem.predict(p.model(), p.x());
-        for (int i = 0; i < n; i++) {
-            done[i] = pred[i] != y[i];
-        }
-        boolean[] alreadyWrong = done.clone();
+        float[][] clean = MinimalNorm.images(p.x());
+        float[][] point = MinimalNorm.images(p.x());
+        float[][] total = new float[n][dim];
+        boolean[] done = p.success(p.x()); // misclassified from the start: distance 0
         // as the reference implementation: only the classes with the highest clean logits are candidates, so a step
         // costs CANDIDATES gradients whatever the number of classes
         long[][] order = p.classesByCleanLogit();
@@ -95,7 +84,7 @@ public final class DeepFool implements Attack, MinimalNorm {
             p.progress().accept((it + 1.0) / steps);
         }
         p.progress().accept(1.0); // also when every image fell early
-        return MinimalNorm.Result.of(p, norm, clean, point, done, alreadyWrong);
+        return MinimalNorm.Result.of(p, norm, clean, point, done);
     }
 
     private static double squaredNorm(float[] w) {

@@ -70,22 +70,12 @@ public final class FAB implements Attack, MinimalNorm {
         }
         Shape shape = p.x().getShape();
         int n = (int) shape.get(0);
-        int dim = (int) (shape.size() / n);
-        float[] x = p.x().toFloatArray();
         long[] y = p.y().toLongArray();
-        float[][] clean = new float[n][];
-        float[][] best = new float[n][];
+        float[][] clean = MinimalNorm.images(p.x());
+        float[][] best = clean.clone();
         double[] bestDist = new double[n];
         java.util.Arrays.fill(bestDist, Double.POSITIVE_INFINITY);
-        boolean[] done = new boolean[n];
-        long[] pred = AttackProblem.predict(p.model(), p.x());
-        boolean[] alreadyWrong = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            clean[i] = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
-            best[i] = clean[i];
-            alreadyWrong[i] = pred[i] != y[i];
-            done[i] = alreadyWrong[i]; // AutoAttack attacks only correctly classified points
-        }
+        boolean[] done = p.success(p.x()); // AutoAttack attacks only correctly classified points
         long[][] order = targets > 0 ? p.classesByCleanLogit() : null;
         int rounds = Math.max(targets, 1) * restarts;
         int round = 0;
@@ -121,7 +111,7 @@ public final class FAB implements Attack, MinimalNorm {
         for (int i = 0; i < n; i++) {
             found[i] = bestDist[i] < Double.POSITIVE_INFINITY;
         }
-        return Result.of(p, p.threat().norm(), clean, best, found, alreadyWrong);
+        return Result.of(p, p.threat().norm(), clean, best, found);
     }
 
     /** One run's outcome per row: the closest adversarial point and its distance (null and ∞ when none). */

@@ -122,24 +122,16 @@ public final class FMN implements Attack, MinimalNorm {
             }
         }
         p.progress().accept(1.0);
-        float[] x = p.x().toFloatArray();
-        float[][] clean = new float[n][];
+        float[][] clean = MinimalNorm.images(p.x());
         float[][] points = new float[n][];
         int dim = bestDelta.length / n;
         for (int j = 0; j < n; j++) {
-            clean[j] = java.util.Arrays.copyOfRange(x, j * dim, (j + 1) * dim);
             points[j] = new float[dim];
             for (int k = 0; k < dim; k++) {
                 points[j][k] = clean[j][k] + bestDelta[j * dim + k];
             }
         }
-        boolean[] alreadyWrong = new boolean[n];
-        long[] pred = AttackProblem.predict(p.model(), p.x());
-        long[] y = p.y().toLongArray();
-        for (int j = 0; j < n; j++) {
-            alreadyWrong[j] = pred[j] != y[j];
-        }
-        return MinimalNorm.Result.of(p, norm, clean, points, found, alreadyWrong);
+        return MinimalNorm.Result.of(p, norm, clean, points, found);
     }
 
     @Override

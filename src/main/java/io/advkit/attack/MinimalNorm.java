@@ -13,7 +13,8 @@ public interface MinimalNorm {
      * ({@code Double.POSITIVE_INFINITY} when none was found; 0 when the clean image is already misclassified).
      */
     record Result(float[][] points, double[] distances) {
-        static Result of(AttackProblem p, Norm norm, float[][] clean, float[][] points, boolean[] found, boolean[] alreadyWrong) {
+        static Result of(AttackProblem p, Norm norm, float[][] clean, float[][] points, boolean[] found) {
+            boolean[] alreadyWrong = p.success(p.x());
             double[] d = new double[clean.length];
             for (int i = 0; i < clean.length; i++) {
                 if (alreadyWrong[i]) {
@@ -30,6 +31,18 @@ public interface MinimalNorm {
             }
             return new Result(points, d);
         }
+    }
+
+    /** Each image of a batch as a flat array. */
+    static float[][] images(NDArray x) {
+        int n = (int) x.getShape().get(0);
+        float[] flat = x.toFloatArray();
+        int dim = flat.length / n;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+        }
+        return out;
     }
 
     /** Each image's minimal adversarial point and distance, in the norm of {@code p}'s threat model (ε is not used). */
