@@ -99,11 +99,12 @@ with torch.no_grad():
     if a.norm == "Linf":
         e = np.floor(a.eps + 1e-6)
         r = torch.max(torch.min(r, c + e), c - e)
-    else:  # L2: the nearest integers of x + s·delta for the largest s (1, 0.99, 0.99², ...) that keeps the budget
+    else:  # L2, L1: the nearest integers of x + s·delta for the largest s (1, 0.99, 0.99², ...) that keeps the budget
         d = x_adv * 255 - c
+        order = 2 if a.norm == "L2" else 1
         for i in range(len(x)):
             s_ = 1.0
-            while torch.linalg.vector_norm((r[i] - c[i]).clamp(-255, 255)) > eps * 255 + 1e-6 and s_ > 1e-3:
+            while torch.linalg.vector_norm(r[i] - c[i], ord=order) > eps * 255 + 1e-6 and s_ > 1e-3:
                 s_ *= 0.99
                 r[i] = torch.round(c[i] + s_ * d[i])
     r = r.clamp(0, 255) / 255.0
