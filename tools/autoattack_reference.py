@@ -79,7 +79,7 @@ if a.names_from:
 else:
     names = sorted(f for f in os.listdir(a.data) if f.endswith(".png"))
 x = torch.tensor(np.stack([np.asarray(Image.open(os.path.join(a.data, n)).convert("RGB")) for n in names]), dtype=torch.float32)
-x = x.permute(0, 3, 1, 2) / 255.0
+x = x.permute(0, 3, 1, 2).contiguous() / 255.0  # contiguous: the reference reshapes with view()
 y = torch.tensor([int(re.match(r"(\d+)_", n).group(1)) for n in names])
 eps = a.eps / 255.0 if a.norm == "Linf" else a.eps
 log = "/tmp/autoattack_reference.log"

@@ -82,7 +82,9 @@ public final class ThreatModel {
 
     @Override
     public String toString() {
-        return norm + " eps=" + (Math.abs(eps255() - Math.rint(eps255())) < 1e-9 ? (long) Math.rint(eps255()) + "/255" : String.valueOf(eps));
+        // k/255 is how L∞ budgets are spoken of; L2 and L1 budgets are in [0,1] units (L1 12 is not "3060/255")
+        boolean grid = norm == Norm.LINF && Math.abs(eps255() - Math.rint(eps255())) < 1e-9;
+        return norm + " eps=" + (grid ? (long) Math.rint(eps255()) + "/255" : String.valueOf(eps));
     }
 
     @Override

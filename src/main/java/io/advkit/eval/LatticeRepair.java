@@ -12,7 +12,9 @@ import io.advkit.attack.ThreatModel;
  * lattice point inside the budget ({@link ThreatModel#toPixels}) loses the examples that sat just across the
  * boundary; for L∞ those are retried by rounding away from the clean image (every perturbed value to the far
  * integer, still within ⌊255ε⌋), then by up to {@link #SEARCH_STEPS} steps of one grey level along the sign of the
- * loss gradient on the lattice itself. Every verdict is the model's prediction on the rounded image.
+ * loss gradient on the lattice itself. For L2 and L1, whose nearest rounding is scaled back into the ball, the lost
+ * ones get up to {@link #SEARCH_STEPS} budget-keeping steps on the lattice instead ({@link #budgetSearch}). Every
+ * verdict is the model's prediction on the rounded image.
  */
 final class LatticeRepair {
     static final int SEARCH_STEPS = 10;
@@ -34,8 +36,11 @@ final class LatticeRepair {
             successes += floatFooled[i] ? 1 : 0;
             lost += floatFooled[i] && !fooled[i] ? 1 : 0;
         }
-        if (lost == 0 || tm.norm() != Norm.LINF) {
+        if (lost == 0) {
             return new Repaired(nearest, fooled, successes, lost, 0);
+        }
+        if (tm.norm() != Norm.LINF) {
+            return budgetSearch(p, adv, nearest, floatFooled, fooled, successes, lost, m);
         }
         float[] clean = p.x().toFloatArray();
         float[] a = adv.toFloatArray();
@@ -90,5 +95,84 @@ final class LatticeRepair {
             current = next;
         }
         return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
+    }
+
+    /**
+     * L2 and L1: from the nearest in-budget rounding, steps of one grey level per value along the sign of the loss
+     * gradient, chosen as a knapsack on the budget: every move that does not grow the norm (toward the clean value)
+     * is taken, then the others by gradient magnitude per unit of norm they cost (2|z| + 1 of the squared L2 norm, 1
+     * of the L1 norm, z the value's current offset in grey levels) while the budget holds; values stay in 0..255.
+     */
+    private static Repaired budgetSearch(AttackProblem p, NDArray adv, NDArray nearest, boolean[] floatFooled, boolean[] fooled,
+                                         int successes, int lost, NDManager m) {
+        ThreatModel tm = p.threat();
+        int n = floatFooled.length;
+        float[] clean = p.x().toFloatArray();
+        float[] best = nearest.toFloatArray();
+        int per = clean.length / n;
+        double budget = tm.norm() == Norm.L2 ? Math.pow(tm.eps() * 255, 2) : tm.eps() * 255; // in grey levels (squared for L2)
+        float[] current = best.clone();
+        int recovered = 0;
+        for (int step = 0; step < SEARCH_STEPS && recovered < lost; step++) {
+            float[] g = Gradients.of(p.objective(), m.create(current, adv.getShape()), m).gradient().toFloatArray();
+            float[] next = current.clone();
+            for (int i = 0; i < n; i++) {
+                if (floatFooled[i] && !fooled[i]) {
+                    knapsackStep(tm.norm(), budget, clean, current, g, i * per, per, next);
+                }
+            }
+            boolean[] ok = p.success(m.create(next, adv.getShape()));
+            for (int i = 0; i < n; i++) {
+                if (floatFooled[i] && !fooled[i] && ok[i]) {
+                    System.arraycopy(next, i * per, best, i * per, per);
+                    fooled[i] = true;
+                    recovered++;
+                }
+            }
+            current = next;
+        }
+        return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
+    }
+
+    /** One lattice step of one image (values [from, from + per)) that keeps its norm within the budget. */
+    private static void knapsackStep(Norm norm, double budget, float[] clean, float[] current, float[] g, int from, int per, float[] out) {
+        int[] c = new int[per];
+        int[] z = new int[per];
+        double used = 0;
+        for (int k = 0; k < per; k++) {
+            c[k] = Math.round(clean[from + k] * 255);
+            z[k] = Math.round(current[from + k] * 255) - c[k];
+            used += norm == Norm.L2 ? (double) z[k] * z[k] : Math.abs(z[k]);
+        }
+        Integer[] order = new Integer[per];
+        double[] cost = new double[per];
+        int moves = 0;
+        for (int k = 0; k < per; k++) {
+            int s = (int) Math.signum(g[from + k]);
+            int v = c[k] + z[k] + s;
+            if (s == 0 || v < 0 || v > 255) {
+                continue;
+            }
+            int after = z[k] + s;
+            cost[k] = norm == Norm.L2 ? (double) after * after - (double) z[k] * z[k] : Math.abs(after) - Math.abs(z[k]);
+            order[moves++] = k;
+        }
+        Integer[] candidates = java.util.Arrays.copyOf(order, moves);
+        // free moves first (they give budget back), then the best gain per unit of budget
+        java.util.Arrays.sort(candidates, (a, b) -> Double.compare(rank(cost[a], g[from + a]), rank(cost[b], g[from + b])));
+        for (int k : candidates) {
+            if (used + cost[k] <= budget + 1e-9) {
+                used += cost[k];
+                z[k] += (int) Math.signum(g[from + k]);
+            }
+        }
+        for (int k = 0; k < per; k++) {
+            out[from + k] = (c[k] + z[k]) / 255f;
+        }
+    }
+
+    /** Sort key: moves that cost nothing come first, then by decreasing |gradient| per unit of cost. */
+    private static double rank(double cost, float g) {
+        return cost <= 0 ? Double.NEGATIVE_INFINITY : -Math.abs(g) / cost;
     }
 }

@@ -231,6 +231,45 @@ class CascadeTest {
         }
     }
 
+    /**
+     * L2: grey 120 under the brightness model needs a mean above 127.5, i.e. more than 360 grey levels over the 48
+     * values. The float example 7.55 everywhere (L2 52.3 levels) fools within ε = 52.5 levels; its nearest rounding,
+     * 8 everywhere, leaves the ball and scaled back in it is 7 everywhere (mean 127): lost. On the lattice, 26 values
+     * at 8 and 22 at 7 reach 362 levels with L2² = 2,742 ≤ 52.5² and fool: the budget search finds it. At ε = 52.03
+     * levels the float example (7.505 everywhere, L2 51.99) still fools, but the lattice's best inside the ball is
+     * 359 levels (23 eights, L2² 2,697; 360 would tie the classes and needs 2,712 > 52.03²): lost, not recovered.
+     */
+    @Test
+    void latticeRepairRecoversL2ExamplesWithinTheBall() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.full(new Shape(1, 3, 4, 4), 120 / 255f);
+            NDArray y = m.create(new long[] {1});
+            ThreatModel tm = new ThreatModel(Norm.L2, 52.5 / 255);
+            AttackProblem p = AttackProblem.untargeted(model(), x, y, Loss.CE, tm, new Random(0), m);
+            LatticeRepair.Repaired r = LatticeRepair.repair(p, m.full(x.getShape(), 127.55f / 255), m);
+            assertThat(r.floatSuccesses()).isEqualTo(1);
+            assertThat(r.lost()).isEqualTo(1);
+            assertThat(r.recovered()).isEqualTo(1);
+            assertThat(r.fooled()).containsExactly(true);
+            int[] px = new int[48];
+            float[] saved = r.images().toFloatArray();
+            for (int k = 0; k < 48; k++) {
+                px[k] = Math.round(saved[k] * 255);
+                assertThat(saved[k] * 255).isCloseTo(px[k], org.assertj.core.api.Assertions.within(1e-3f));
+            }
+            int[] grey = new int[48];
+            java.util.Arrays.fill(grey, 120);
+            assertThat(tm.within(px, grey)).isTrue();
+
+            ThreatModel narrow = new ThreatModel(Norm.L2, 52.03 / 255);
+            AttackProblem q = AttackProblem.untargeted(model(), x, y, Loss.CE, narrow, new Random(0), m);
+            LatticeRepair.Repaired out = LatticeRepair.repair(q, m.full(x.getShape(), 127.505f / 255), m);
+            assertThat(out.floatSuccesses()).isEqualTo(1);
+            assertThat(out.lost()).isEqualTo(1);
+            assertThat(out.recovered()).isZero();
+        }
+    }
+
     /** A minimal-norm attack that dies on its k-th batch. */
     private static final class DyingMinimal implements Attack, MinimalNorm {
         private final DeepFool inner = new DeepFool(50);
