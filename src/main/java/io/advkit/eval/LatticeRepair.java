@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.advkit.attack.AttackProblem;
 import io.advkit.attack.Gradients;
+import io.advkit.attack.Loss;
 import io.advkit.attack.Norm;
 import io.advkit.attack.ThreatModel;
 
@@ -98,10 +99,11 @@ final class LatticeRepair {
     }
 
     /**
-     * L2 and L1: from the nearest in-budget rounding, steps of one grey level per value along the sign of the loss
-     * gradient, chosen as a knapsack on the budget: every move that does not grow the norm (toward the clean value)
-     * is taken, then the others by gradient magnitude per unit of norm they cost (2|z| + 1 of the squared L2 norm, 1
-     * of the L1 norm, z the value's current offset in grey levels) while the budget holds; values stay in 0..255.
+     * L2 and L1: from the float example truncated toward the clean image (inside the ball: no offset grows), steps
+     * of one grey level per value along the sign of the margin's gradient, chosen as a knapsack on the budget: every
+     * move that does not grow the norm (toward the clean value) is taken, then the others by gradient magnitude per
+     * unit of norm they cost (2|z| + 1 of the squared L2 norm, 1 of the L1 norm, z the value's offset in grey
+     * levels) while the budget holds; values stay in 0..255.
      */
     private static Repaired budgetSearch(AttackProblem p, NDArray adv, NDArray nearest, boolean[] floatFooled, boolean[] fooled,
                                          int successes, int lost, NDManager m) {
@@ -111,10 +113,23 @@ final class LatticeRepair {
         float[] best = nearest.toFloatArray();
         int per = clean.length / n;
         double budget = tm.norm() == Norm.L2 ? Math.pow(tm.eps() * 255, 2) : tm.eps() * 255; // in grey levels (squared for L2)
+        // not from the nearest rounding scaled back into the ball, which gave up adversarial mass everywhere
+        float[] a = adv.toFloatArray();
         float[] current = best.clone();
+        for (int i = 0; i < n; i++) {
+            if (floatFooled[i] && !fooled[i]) {
+                for (int k = i * per; k < (i + 1) * per; k++) {
+                    int c = Math.round(clean[k] * 255);
+                    double d = a[k] * 255.0 - c;
+                    current[k] = (c + (int) (d > 0 ? Math.floor(d + 1e-6) : Math.ceil(d - 1e-6))) / 255f;
+                }
+            }
+        }
         int recovered = 0;
+        // the margin's gradient: near the boundary it points at the decision itself, where cross-entropy's saturates
+        var margin = p.withLoss(p.targeted() ? Loss.CW_TARGETED : Loss.CW).objective();
         for (int step = 0; step < SEARCH_STEPS && recovered < lost; step++) {
-            float[] g = Gradients.of(p.objective(), m.create(current, adv.getShape()), m).gradient().toFloatArray();
+            float[] g = Gradients.of(margin, m.create(current, adv.getShape()), m).gradient().toFloatArray();
             float[] next = current.clone();
             for (int i = 0; i < n; i++) {
                 if (floatFooled[i] && !fooled[i]) {
