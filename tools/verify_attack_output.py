@@ -5,6 +5,8 @@ With --weights (a chenyaofo CIFAR ResNet checkpoint, e.g. ../shared/weights/cifa
 it also evaluates that model with PyTorch on the clean and adversarial images, using a from-scratch
 PyTorch definition of the chenyaofo architecture below. Run with Debian's python3 (python3-torch, python3-pil):
   /usr/bin/python3 tools/verify_attack_output.py CLEAN_DIR ADV_DIR --eps 8 [--weights FILE --depth 56 --classes 100]
+With --resize/--center-crop the clean images (PNG or JPEG, any size) go through torchvision's Resize + CenterCrop
+rules on PIL first, as the attack's data stage did; --torchscript FILE evaluates that module with torch.jit.load.
 """
 import argparse, os, re, sys
 import numpy as np
@@ -13,22 +15,50 @@ from PIL import Image
 ap = argparse.ArgumentParser()
 ap.add_argument("clean"); ap.add_argument("adv")
 ap.add_argument("--eps", type=int, default=8)
+ap.add_argument("--resize", type=int); ap.add_argument("--center-crop", type=int); ap.add_argument("--torchscript")
 ap.add_argument("--weights"); ap.add_argument("--depth", type=int, default=56); ap.add_argument("--classes", type=int, default=100)
 a = ap.parse_args()
 
-names = sorted(f for f in os.listdir(a.clean) if f.endswith(".png"))
-adv_names = sorted(f for f in os.listdir(a.adv) if f.endswith(".png"))
+
+
+def preprocess(img):  # torchvision's Resize(int) and CenterCrop on a PIL image, bilinear
+    if a.resize:
+        w, h = img.size
+        short, long = (w, h) if w <= h else (h, w)
+        if short != a.resize:
+            ow, oh = (a.resize, int(a.resize * long / short)) if w <= h else (int(a.resize * long / short), a.resize)
+            img = img.resize((ow, oh), Image.BILINEAR)
+    if a.center_crop:
+        w, h = img.size
+        top, left = int(round((h - a.center_crop) / 2.0)), int(round((w - a.center_crop) / 2.0))
+        img = img.crop((left, top, left + a.center_crop, top + a.center_crop))
+    return img
+
+
+sources = {os.path.splitext(f)[0]: f for f in os.listdir(a.clean) if f.lower().endswith((".png", ".jpg", ".jpeg"))}
+names = sorted(sources)
+adv_names = sorted(os.path.splitext(f)[0] for f in os.listdir(a.adv) if f.endswith(".png"))
 assert names == adv_names, f"names differ: {len(names)} clean vs {len(adv_names)} adversarial"
 worst = 0
 clean, adv, labels = [], [], []
 for n in names:
-    c = np.asarray(Image.open(os.path.join(a.clean, n)).convert("RGB"), dtype=np.int16)
-    d = np.asarray(Image.open(os.path.join(a.adv, n)), dtype=np.int16)
+    c = np.asarray(preprocess(Image.open(os.path.join(a.clean, sources[n])).convert("RGB")), dtype=np.int16)
+    d = np.asarray(Image.open(os.path.join(a.adv, n + ".png")), dtype=np.int16)
     assert d.shape == c.shape, f"{n}: shape {d.shape} vs {c.shape}"
     worst = max(worst, int(np.abs(d - c).max()))
     clean.append(c); adv.append(d); labels.append(int(re.match(r"(\d+)_", n).group(1)))
 print(f"{len(names)} names match; max |adv - clean| = {worst} (budget {a.eps}): {'OK' if worst <= a.eps else 'VIOLATED'}")
 ok = worst <= a.eps
+
+if a.torchscript:
+    import torch
+    net = torch.jit.load(a.torchscript, map_location="cpu").eval()
+    y = torch.tensor(labels)
+    for tag, imgs in (("clean", clean), ("adversarial", adv)):
+        x = torch.tensor(np.stack(imgs), dtype=torch.float32).permute(0, 3, 1, 2) / 255.0
+        with torch.no_grad():
+            acc = (net(x).argmax(1) == y).float().mean().item() * 100
+        print(f"PyTorch {torch.__version__} torch.jit.load({a.torchscript}) accuracy on {tag}: {acc:.1f}%")
 
 if a.weights:
     import torch, torch.nn as nn, torch.nn.functional as F

@@ -16,4 +16,18 @@ public interface Attack {
 
     /** Hyper-parameters by their papers' names, for attack.json. */
     Params params();
+
+    /** True when the attack reads only the model's scores (Square, SPSA), so it can attack a black box. */
+    default boolean scoresOnly() {
+        return false;
+    }
+
+    /** Refuses, before any work, a gradient attack on a model that gives no gradients (an ONNX black box). */
+    default void requireUsableOn(io.advkit.model.Classifier model) {
+        if (!scoresOnly() && !model.differentiable()) {
+            throw new io.advkit.util.UserError(name() + " needs input gradients, but " + model.name() + " is run as a black box "
+                    + "(ONNX): use a gradient-free attack (square, spsa), a transfer attack (-s SURROGATE -v MODEL), or export "
+                    + "the model to TorchScript");
+        }
+    }
 }

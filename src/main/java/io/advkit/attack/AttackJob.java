@@ -121,7 +121,7 @@ public final class AttackJob {
     public Manifest run(boolean overwrite) {
         Instant start = Instant.now();
         ImageChecks.requireReadable(set); // before anything is written: a bad image stops the job here
-        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, 3, set.image(0).height(), set.image(0).width()));
+        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, set.image(0).channels(), set.image(0).height(), set.image(0).width()));
         checkOutput(in, out, overwrite, config);
         Map<String, ImageRecord> previous = overwrite ? Map.of() : previousRecords();
         if (overwrite) {
@@ -213,25 +213,25 @@ public final class AttackJob {
      * the attack is made on.
      */
     private Saved save(Batch batch, float[] adv, NDManager m) {
-        int per = 3 * batch.width() * batch.height();
+        int per = batch.channels() * batch.width() * batch.height();
         float[] reread = new float[adv.length];
         int[] linf = new int[batch.size()];
         for (int k = 0; k < batch.size(); k++) {
             int idx = batch.indices()[k];
             Image clean = set.image(idx);
-            int[] cleanChw = toChw(clean);
+            int[] cleanChw = clean.toChw();
             float[] a = new float[per];
             System.arraycopy(adv, k * per, a, 0, per);
             Path file = out.resolve(outputName(set.name(idx)));
-            ImageCodec.writePng(fromChw(setup.threat().toPixels(a, cleanChw), clean.width(), clean.height()), file);
+            ImageCodec.writePng(Image.fromChw(setup.threat().toPixels(a, cleanChw), clean.channels(), clean.width(), clean.height()), file);
             Image back = ImageCodec.read(file); // evaluate exactly what was saved
             linf[k] = back.linfDistance(clean);
-            int[] backChw = toChw(back);
+            int[] backChw = back.toChw();
             for (int i = 0; i < per; i++) {
                 reread[k * per + i] = backChw[i] / 255f;
             }
         }
-        return new Saved(m.create(reread, new ai.djl.ndarray.types.Shape(batch.size(), 3, batch.height(), batch.width())), linf);
+        return new Saved(m.create(reread, new ai.djl.ndarray.types.Shape(batch.size(), batch.channels(), batch.height(), batch.width())), linf);
     }
 
     /** Predictions of each surrogate and, last, of the attacked model (the ensemble, or the single surrogate). */
@@ -279,7 +279,7 @@ public final class AttackJob {
                 Image saved = ImageCodec.read(f);
                 Image clean = set.image(i);
                 if (saved.width() != clean.width() || saved.height() != clean.height()
-                        || !setup.threat().within(toChw(saved), toChw(clean))) {
+                        || !setup.threat().within(saved.toChw(), clean.toChw())) {
                     return null;
                 }
             } catch (UserError e) {
@@ -300,28 +300,6 @@ public final class AttackJob {
             }
         }
         return m;
-    }
-
-    static int[] toChw(Image img) {
-        int plane = img.width() * img.height();
-        int[] out = new int[plane * 3];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                out[c * plane + p] = img.pixel(3 * p + c);
-            }
-        }
-        return out;
-    }
-
-    static Image fromChw(int[] chw, int w, int h) {
-        int plane = w * h;
-        byte[] rgb = new byte[plane * 3];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                rgb[3 * p + c] = (byte) chw[c * plane + p];
-            }
-        }
-        return new Image(w, h, rgb);
     }
 
     static Summary summary(List<ImageRecord> records) {

@@ -29,6 +29,11 @@ public final class Restarts implements Attack {
     }
 
     @Override
+    public boolean scoresOnly() {
+        return inner.scoresOnly();
+    }
+
+    @Override
     public String name() {
         return inner.name();
     }

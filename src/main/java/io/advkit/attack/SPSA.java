@@ -32,6 +32,11 @@ public final class SPSA implements Attack {
     }
 
     @Override
+    public boolean scoresOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "spsa";
     }

@@ -30,6 +30,11 @@ public final class Square implements Attack {
     }
 
     @Override
+    public boolean scoresOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "square";
     }

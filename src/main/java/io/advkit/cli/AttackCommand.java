@@ -11,7 +11,7 @@ import io.advkit.eval.Evaluation;
 import io.advkit.eval.Evaluator;
 import io.advkit.model.Classifier;
 import io.advkit.model.Ensemble;
-import io.advkit.model.ZooModel;
+import io.advkit.model.LoadedClassifier;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +28,9 @@ import java.util.concurrent.Callable;
 public final class AttackCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ExternalModelOptions external;
 
     @Mixin
     DataOptions dataOptions;
@@ -50,7 +53,7 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--model-weights", split = ",", paramLabel = "W", description = "ensemble weights, one per surrogate (default equal; needs several -s)")
     float[] modelWeights;
 
-    @Option(names = "--victim", paramLabel = "SPEC", description = "also evaluate these models on the saved images (recorded in attack.json)")
+    @Option(names = {"-v", "--victim"}, paramLabel = "SPEC", description = "also evaluate these models on the saved images (recorded in attack.json)")
     List<String> victims = new ArrayList<>();
 
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
@@ -84,30 +87,32 @@ public final class AttackCommand implements Callable<Integer> {
                 modelWeights, defense, seed, batchSize, set.describe());
         AttackJob.checkOutput(dataOptions.data, out, overwrite, config);
         for (String v : victims) { // a wrong victim is reported now, not after the attack
-            common.modelLoader().load(v).close();
+            external.loader(common, set).load(v).close();
         }
 
-        List<ZooModel> models = new ArrayList<>();
+        List<LoadedClassifier> models = new ArrayList<>();
         AttackJob.Manifest manifest;
         try {
             for (String s : surrogates) {
-                models.add(common.modelLoader().load(s));
+                models.add(external.loader(common, set).load(s));
             }
             Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, fused);
             Classifier model = defense == null ? ensemble : defense.wrap(ensemble);
+            attack.requireUsableOn(model);
+            ImageChecks.requireChannels(set, model.channels(), model.name());
             ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
             AttackJob.Setup setup = new AttackJob.Setup(attack, tm, loss, target, seed, batchSize);
             manifest = new AttackJob(set, dataOptions.data, out, model, models, setup, config, common.quiet).run(overwrite);
             printSummary(manifest);
         } finally {
-            models.forEach(ZooModel::close);
+            models.forEach(LoadedClassifier::close);
         }
         if (!victims.isEmpty()) {
             ImageSet adv = ImageFolder.open(out, set.classNames());
             List<AttackJob.VictimAccuracy> results = new ArrayList<>();
             System.out.printf("%n%-28s %9s%n", "victim (on saved images)", "accuracy");
             for (String v : victims) {
-                try (ZooModel m = common.modelLoader().load(v)) {
+                try (LoadedClassifier m = external.loader(common, set).load(v)) {
                     Evaluation e = Evaluator.evaluate(m, adv, batchSize, common.quiet);
                     results.add(new AttackJob.VictimAccuracy(e.model(), e.accuracy()));
                     System.out.printf("%-28s %8.1f%%%n", e.model(), e.accuracy());

@@ -6,7 +6,7 @@ import io.advkit.defense.DefendedModel;
 import io.advkit.defense.Defenses;
 import io.advkit.eval.Audit;
 import io.advkit.eval.Symptoms;
-import io.advkit.model.ZooModel;
+import io.advkit.model.LoadedClassifier;
 import io.advkit.report.Charts;
 import io.advkit.report.ReportBuilder;
 import io.advkit.util.Json;
@@ -31,10 +31,13 @@ public final class AuditCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    ExternalModelOptions external;
+
+    @Mixin
     DataOptions dataOptions;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
-            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE or FILE.advkit")
+            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, torchscript:FILE or onnx:FILE (scores only)")
     String model;
 
     @Option(names = "--defense", defaultValue = "none", paramLabel = "SPEC", completionCandidates = Names.DefenseNames.class,
@@ -95,7 +98,12 @@ public final class AuditCommand implements Callable<Integer> {
         OutputFolders.requireApartFrom(dataOptions.data, out);
         OutputFolders.requireNoForeignImages(out, Set.of("audit.png"));
         Audit.Result result;
-        try (ZooModel m = common.modelLoader().load(model)) {
+        try (LoadedClassifier m = external.loader(common, set).load(model)) {
+            if (!m.differentiable()) {
+                throw new UserError("the audit compares gradient attacks (naive, BPDA, EoT) and needs input gradients, but " + m.name()
+                        + " is run as a black box (ONNX); export it to TorchScript, or run evaluate --attacks square on it");
+            }
+            ImageChecks.requireChannels(set, m.channels(), m.name());
             ImageChecks.requireLabelsBelow(set, m.numClasses(), m.name());
             ImageChecks.requireReadable(set);
             // a killed audit resumes from its journal with the same command

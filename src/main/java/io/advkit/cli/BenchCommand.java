@@ -20,6 +20,10 @@ import io.advkit.model.ModelZoo;
 import io.advkit.model.Normalization;
 import io.advkit.model.ZooEntry;
 import io.advkit.model.ZooModel;
+import io.advkit.util.UserError;
+import io.advkit.model.InputShape;
+import io.advkit.model.ModelLoader;
+import io.advkit.model.LoadedClassifier;
 import io.advkit.train.TrainingMethods;
 import io.advkit.util.Json;
 import io.advkit.util.RunInfo;
@@ -59,6 +63,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "steps per timed attack call (default ${DEFAULT-VALUE})")
     int attackSteps;
 
+    @Option(names = "--versus", paramLabel = "SPEC",
+            description = "also time --attack on this model (e.g. torchscript:FILE of the same network) in the same rounds")
+    String versus;
+
     @Option(names = "--memory-steps", defaultValue = "0", description = "run PGD for this many steps on one batch and report resident memory")
     int memorySteps;
 
@@ -77,6 +85,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** An attack's step rate against the raw forward+input-gradient of the same model, measured in the same rounds. */
     record AttackTiming(String attack, int stepsPerCall, double stepImagesPerS, double stepOverRawGradient) {}
 
+    /** The same attack's step rate on another model (a TorchScript export of the network), in the same rounds. */
+    record VersusTiming(String model, double stepImagesPerS, double stepOverZooStep) {}
+
     /** A defense's preprocessing time per image, and as a multiple of the model's forward pass. */
     record DefenseCost(double msPerImage, double ratioToForward) {}
 
@@ -92,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** bench's JSON. */
     record Result(String model, int batchSize, double forwardImagesPerS, double forwardBackwardInputGradImagesPerS, int rounds,
-                  AttackTiming attack, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
+                  AttackTiming attack, VersusTiming versus, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
 
     @Override
     public Integer call() {
@@ -100,8 +111,13 @@ public final class BenchCommand implements Callable<Integer> {
         ZooEntry e = ModelZoo.get(model);
         Attack attackToTime = attack == null ? null : Attacks.build(attack, AttackSettings.DEFAULTS.withSteps(attackSteps));
         ThreatModel tm = new ThreatModel(Norm.LINF, training.eps / 255);
+        if (versus != null && attackToTime == null) {
+            throw UserError.invalid("versus", "--versus times an attack's steps; give --attack too");
+        }
         Result result;
         try (ZooModel m = ZooModel.create(e.name(), e.arch(), e.classes(), Normalization.named(e.normalization()), 0);
+             LoadedClassifier other = versus == null ? null
+                     : common.modelLoader(new ModelLoader.External(() -> new InputShape(3, 32, 32), null)).load(versus);
              NDManager root = NDManager.newBaseManager()) {
             m.net().setTrainable(false);
             NDArray x = root.randomUniform(0, 1, new Shape(batchSize, 3, 32, 32));
@@ -117,6 +133,14 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 });
             }
+            if (other != null) {
+                variants.put("versus-attack-step", () -> {
+                    try (NDManager s = root.newSubManager()) {
+                        attackToTime.run(AttackProblem.untargeted(other, x, y.mod(other.numClasses()), Loss.CE, tm, new java.util.Random(0), s))
+                                .toFloatArray();
+                    }
+                });
+            }
             Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
             double fwd = rates.get("forward");
             double grad = rates.get("forward+input-gradient");
@@ -126,7 +150,13 @@ public final class BenchCommand implements Callable<Integer> {
                 timing = new AttackTiming(attackToTime.name(), attackSteps, steps, steps / grad);
                 System.out.printf("%s step: %.1f img/s = %.3f x the raw forward+input-gradient%n", attack, steps, steps / grad);
             }
-            result = new Result(e.name(), batchSize, fwd, grad, rounds, timing, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
+            VersusTiming vs = null;
+            if (other != null) {
+                double steps = rates.get("versus-attack-step") * attackSteps;
+                vs = new VersusTiming(other.name(), steps, steps / timing.stepImagesPerS());
+                System.out.printf("%s on %s: %.1f img/s = %.3f x its step on %s%n", attack, other.name(), steps, vs.stepOverZooStep(), e.name());
+            }
+            result = new Result(e.name(), batchSize, fwd, grad, rounds, timing, vs, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
                     defenses != null ? defenseCosts(m, x, root) : null, trainMethods != null ? trainingCosts(e, tm, root) : null, RunInfo.now());
             System.out.printf("%s batch %d: forward %.1f img/s, forward+input-gradient %.1f img/s (median of %d interleaved rounds)%n",
                     e.name(), batchSize, fwd, grad, rounds);

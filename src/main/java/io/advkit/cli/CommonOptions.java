@@ -40,7 +40,7 @@ public class CommonOptions {
         return WeightsResolver.standard(weightsDirs, quiet);
     }
 
-    ModelLoader modelLoader() {
-        return new ModelLoader(weights());
+    ModelLoader modelLoader(ModelLoader.External external) {
+        return new ModelLoader(weights(), external);
     }
 }

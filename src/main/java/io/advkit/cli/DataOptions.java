@@ -2,6 +2,7 @@ package io.advkit.cli;
 
 import io.advkit.data.Datasets;
 import io.advkit.data.ImageSet;
+import io.advkit.data.Preprocessed;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -16,13 +17,21 @@ public class DataOptions {
     @Option(names = "--split", paramLabel = "NAME", description = "train or test, for sources holding both")
     String split;
 
-    @Option(names = "--class-names", paramLabel = "FILE", description = "class names file, one per line, fixing label order")
+    @Option(names = "--class-names", paramLabel = "FILE", description = "class names file, one per line, fixing label order (also ImageNet's synset list: WNID name...)")
     Path classes;
+
+    @Option(names = "--resize", paramLabel = "S",
+            description = "resize each image's shorter side to S (bilinear, as torchvision's Resize on PIL), before --center-crop")
+    Integer resize;
+
+    @Option(names = "--center-crop", paramLabel = "S", description = "crop the central SxS square (torchvision's CenterCrop)")
+    Integer centerCrop;
 
     @Mixin
     SelectionOptions selection;
 
+    /** The selected images, each as the model sees it (after --resize and --center-crop). */
     ImageSet open() {
-        return selection.select(Datasets.open(data, split, classes));
+        return Preprocessed.of(selection.select(Datasets.open(data, split, classes)), resize, centerCrop);
     }
 }

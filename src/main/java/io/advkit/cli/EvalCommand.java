@@ -4,7 +4,7 @@ import io.advkit.data.ImageSet;
 import io.advkit.defense.DefenseSpec;
 import io.advkit.eval.Evaluation;
 import io.advkit.eval.Evaluator;
-import io.advkit.model.ZooModel;
+import io.advkit.model.LoadedClassifier;
 import io.advkit.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,13 +22,16 @@ public final class EvalCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    ExternalModelOptions external;
+
+    @Mixin
     DataOptions dataOptions;
 
     @Mixin
     DefenseOptions defenseOptions;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
-            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE or FILE.advkit; repeat for several")
+            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, torchscript:FILE or onnx:FILE (scores only); repeat for several")
     List<String> models;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "images per batch (default ${DEFAULT-VALUE})")
@@ -44,7 +47,7 @@ public final class EvalCommand implements Callable<Integer> {
         DefenseSpec defense = defenseOptions.spec();
         List<Evaluation> results = new ArrayList<>();
         for (String spec : models) {
-            try (ZooModel m = common.modelLoader().load(spec)) {
+            try (LoadedClassifier m = external.loader(common, set).load(spec)) {
                 results.add(Evaluator.evaluate(defense == null ? m : defense.wrap(m), set, batchSize, common.quiet));
             }
         }

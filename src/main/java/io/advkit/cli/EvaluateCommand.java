@@ -9,7 +9,7 @@ import io.advkit.data.ImageSet;
 import io.advkit.defense.DefenseSpec;
 import io.advkit.eval.Cascade;
 import io.advkit.model.Classifier;
-import io.advkit.model.ZooModel;
+import io.advkit.model.LoadedClassifier;
 import io.advkit.util.Json;
 import io.advkit.util.OutputFolders;
 import io.advkit.util.Params;
@@ -36,12 +36,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    ExternalModelOptions external;
+
+    @Mixin
     DataOptions dataOptions;
 
     @Mixin
     DefenseOptions defenseOptions;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE or FILE.advkit")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, torchscript:FILE or onnx:FILE (scores only)")
     String model;
 
     @Option(names = "--version", defaultValue = "standard",
@@ -141,13 +144,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         Cascade.Config config = new Cascade.Config(modelName, custom == null ? version : "custom", tm.norm().toString(), tm.eps(), tm.eps255(),
                 recorded, batchSize, seed, set.describe(), set.size());
         OutputFolders.requireResumable(dataOptions.data, out, overwrite, MANIFEST, JOURNAL, config, "evaluation");
-        try (ZooModel m = common.modelLoader().load(model)) {
+        try (LoadedClassifier m = external.loader(common, set).load(model)) {
             Classifier target = defense == null ? m : defense.wrap(m);
+            ImageChecks.requireChannels(set, target.channels(), target.name());
             ImageChecks.requireLabelsBelow(set, target.numClasses(), target.name());
             ImageChecks.requireReadable(set);
             if (overwrite) {
                 deleteIfExists(out.resolve(MANIFEST));
                 deleteIfExists(out.resolve(JOURNAL));
+            }
+            attacks.forEach(a -> a.requireUsableOn(target));
+            if (minimal != null) {
+                ((Attack) minimal).requireUsableOn(target);
             }
             Cascade cascade = new Cascade(config, attacks, tm, common.quiet);
             if (minimal != null) {

@@ -4,6 +4,7 @@ import io.advkit.attack.ThreatModel;
 import io.advkit.data.Datasets;
 import io.advkit.data.DecodedImages;
 import io.advkit.data.ImageSet;
+import io.advkit.data.Preprocessed;
 import io.advkit.model.Architectures;
 import io.advkit.model.ModelZoo;
 import io.advkit.model.Normalization;
@@ -55,7 +56,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--name", description = "model name (default: the --out folder's name)")
     String name;
 
-    @Option(names = "--normalization", defaultValue = "pytorchcv-cifar", description = "input normalization key (default ${DEFAULT-VALUE})")
+    @Option(names = "--normalization", paramLabel = "NAME|mean=..;std=..",
+            description = "input normalization inside the model: a known name or mean=A,B,C;std=D,E,F (default: pytorchcv-cifar, none for grayscale)")
     String normalization;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run folder: checkpoint, logs, best/final weights")
@@ -122,8 +124,19 @@ public final class TrainCommand implements Callable<Integer> {
         ThreatModel threat = ThreatModel.parse("linf", Double.toString(training.eps), 255);
         TrainingMethods.Entry entry = TrainingMethods.entry(method);
         TrainingMethod trainingMethod = entry.factory().apply(training.settings(threat.eps()));
-        Architectures.create(arch, classes);
-        Trainer.Config cfg = new Trainer.Config(modelName(), arch, classes, Normalization.named(normalization), epochs, batchSize, lr,
+        String split = dataOptions.split != null ? dataOptions.split : Datasets.hasSplit(dataOptions.data, "train") ? "train" : null;
+        ImageSet trainSet = Preprocessed.of(dataOptions.selection.select(Datasets.open(dataOptions.data, split, dataOptions.classes)),
+                dataOptions.resize, dataOptions.centerCrop);
+        if (val == null && !Datasets.hasSplit(dataOptions.data, "test")) {
+            throw new UserError(dataOptions.data + " has no test split to evaluate on; name a held-out set with --val");
+        }
+        ImageSet valSet = Preprocessed.of(val != null ? Datasets.open(val, null, dataOptions.classes) : Datasets.open(dataOptions.data, "test", dataOptions.classes),
+                dataOptions.resize, dataOptions.centerCrop);
+        int channels = trainSet.size() == 0 ? 3 : trainSet.image(0).channels();
+        Normalization norm = normalization != null ? Normalization.parse(normalization)
+                : Normalization.named(channels == 1 ? "none" : "pytorchcv-cifar");
+        Architectures.create(arch, classes, channels);
+        Trainer.Config cfg = new Trainer.Config(modelName(), arch, classes, channels, norm, epochs, batchSize, lr,
                 schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10);
         io.advkit.train.LrSchedule.parse(schedule, lr, epochs, milestones, gamma);
         Trainer trainer = new Trainer(cfg, trainingMethod, out, common.quiet);
@@ -131,12 +144,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (entry.caveat() != null) {
             System.err.println("advkit: warning: " + entry.caveat()); // said where it bites, not only in the docs
         }
-        String split = dataOptions.split != null ? dataOptions.split : Datasets.hasSplit(dataOptions.data, "train") ? "train" : null;
-        ImageSet trainSet = dataOptions.selection.select(Datasets.open(dataOptions.data, split, dataOptions.classes));
-        if (val == null && !Datasets.hasSplit(dataOptions.data, "test")) {
-            throw new UserError(dataOptions.data + " has no test split to evaluate on; name a held-out set with --val");
-        }
-        ImageSet valSet = val != null ? Datasets.open(val, null, dataOptions.classes) : Datasets.open(dataOptions.data, "test", dataOptions.classes);
         io.advkit.data.ImageChecks.requireLabelsBelow(trainSet, classes, arch + " with " + classes + " classes");
         io.advkit.data.ImageChecks.requireLabelsBelow(valSet, classes, arch + " with " + classes + " classes");
         DecodedImages train;

@@ -5,7 +5,7 @@ import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.eval.Evaluator;
 import io.advkit.eval.TransferMatrix;
-import io.advkit.model.ZooModel;
+import io.advkit.model.LoadedClassifier;
 import io.advkit.report.Charts;
 import io.advkit.util.AtomicFiles;
 import io.advkit.util.Json;
@@ -32,6 +32,9 @@ public final class TransferCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ExternalModelOptions external;
 
     @Option(names = "--clean", paramLabel = "DIR", description = "the clean images (first row)")
     Path clean;
@@ -85,7 +88,7 @@ public final class TransferCommand implements Callable<Integer> {
         double[][] acc = new double[rows.size()][victims.size()];
         List<String> names = new ArrayList<>();
         for (int c = 0; c < victims.size(); c++) {
-            try (ZooModel m = common.modelLoader().load(victims.get(c))) {
+            try (LoadedClassifier m = external.loader(common, sets.get(0)).load(victims.get(c))) {
                 names.add(m.name());
                 for (int r = 0; r < sets.size(); r++) {
                     acc[r][c] = Evaluator.evaluate(m, sets.get(r), batchSize, common.quiet).accuracy();

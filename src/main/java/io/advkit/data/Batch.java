@@ -5,16 +5,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * A batch of images as the models take them: floats in [0,1], laid out N×3×H×W, with their indices
- * into the source set and their labels.
+ * A batch of images as the models take them: floats in [0,1], laid out N×C×H×W (C = 3 for RGB, 1 for
+ * grayscale), with their indices into the source set and their labels.
  */
-public record Batch(int[] indices, int[] labels, float[] pixels, int width, int height) {
+public record Batch(int[] indices, int[] labels, float[] pixels, int channels, int width, int height) {
     public int size() {
         return indices.length;
     }
 
     public NDArray toNDArray(NDManager manager) {
-        return manager.create(pixels, new Shape(size(), 3, height, width));
+        return manager.create(pixels, new Shape(size(), channels, height, width));
     }
 
     public NDArray labelsNDArray(NDManager manager) {
@@ -24,11 +24,12 @@ public record Batch(int[] indices, int[] labels, float[] pixels, int width, int 
     /** Scales 8-bit HWC pixels of one image into the batch's CHW float slot {@code slot}. */
     static void put(Image img, float[] dst, int slot) {
         int plane = img.width() * img.height();
-        int base = slot * plane * 3;
-        byte[] rgb = img.rgb();
+        int channels = img.channels();
+        int base = slot * plane * channels;
+        byte[] px = img.pixels();
         for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                dst[base + c * plane + p] = (rgb[3 * p + c] & 0xFF) / 255f;
+            for (int c = 0; c < channels; c++) {
+                dst[base + c * plane + p] = (px[channels * p + c] & 0xFF) / 255f;
             }
         }
     }

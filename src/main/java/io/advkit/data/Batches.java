@@ -48,22 +48,28 @@ public final class Batches implements Iterable<Batch> {
         Image first = set.image(idx[0]);
         int w = first.width();
         int h = first.height();
-        float[] px = new float[n * 3 * w * h];
+        int c = first.channels();
+        float[] px = new float[n * c * w * h];
         IntStream.range(0, n).parallel().forEach(k -> {
             Image img = k == 0 ? first : set.image(idx[k]);
-            requireSize(img, w, h, set, idx[k]);
+            requireSize(img, first, set, idx[k]);
             Batch.put(img, px, k);
         });
         for (int k = 0; k < n; k++) {
             labels[k] = set.label(idx[k]);
         }
-        return new Batch(idx, labels, px, w, h);
+        return new Batch(idx, labels, px, c, w, h);
     }
 
-    static void requireSize(Image img, int w, int h, ImageSet set, int i) {
-        if (img.width() != w || img.height() != h) {
-            throw new UserError(set.describe() + "/" + set.name(i) + ": image is " + img.width() + "x" + img.height()
-                    + " but the others are " + w + "x" + h + "; a batch needs one size");
+    /** Image i has the shape of {@code first}: a batch needs one size and one kind (RGB or grayscale). */
+    static void requireSize(Image img, Image first, ImageSet set, int i) {
+        if (img.width() != first.width() || img.height() != first.height()) {
+            throw UserError.invalid("resize", set.describe() + "/" + set.name(i) + ": image is " + img.width() + "x" + img.height()
+                    + " but the others are " + first.width() + "x" + first.height() + "; a batch needs one size (resize and crop them)");
+        }
+        if (img.channels() != first.channels()) {
+            throw new UserError(set.describe() + "/" + set.name(i) + ": image is " + img.kind() + " but the others are "
+                    + first.kind() + "; a set holds one kind");
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** Opens whatever the user points {@code --data} at: an image folder, CIFAR binaries or a .tar.gz. */
+/** Opens whatever the user points {@code --data} at: an image folder, CIFAR binaries, IDX files (MNIST) or a .tar.gz. */
 public final class Datasets {
     private static final Set<String> SPLITS = Set.of("train", "test", "val", "valid", "validation");
 
@@ -34,6 +34,16 @@ public final class Datasets {
             Path root = TarGzArchive.unpackToCache(path, cacheRoot().resolve("datasets"));
             return ImageFolder.open(chooseSplit(root, split, path), names);
         }
+        if (IdxImages.isImagesFile(path)) {
+            return IdxImages.open(path, names);
+        }
+        if (Files.isDirectory(path) && IdxImages.containsIdx(path)) {
+            Path images = IdxImages.imagesFile(path, split);
+            if (images == null) {
+                throw new UserError(path + ": has no IDX images of split '" + split + "'");
+            }
+            return IdxImages.open(images, names);
+        }
         if (Files.isRegularFile(path) && CifarBinary.isCifarBinary(path)) {
             return CifarBinary.open(path, split);
         }
@@ -54,6 +64,9 @@ public final class Datasets {
         }
         if (Files.isDirectory(path) && containsCifarBinaries(path)) {
             return true;
+        }
+        if (Files.isDirectory(path) && IdxImages.containsIdx(path)) {
+            return IdxImages.imagesFile(path, split) != null;
         }
         return Files.isDirectory(path) && findSplit(path, split) != null;
     }

@@ -7,26 +7,28 @@ import java.util.stream.IntStream;
 
 /**
  * Images decoded once and held as 8-bit pixels: 3 KB per CIFAR image, so all 50,000 training images
- * take 150 MB, where float arrays would take 600 MB. Training reads its batches from here.
+ * take 150 MB, where float arrays would take 600 MB. Training reads its batches from here. RGB or grayscale.
  */
 public final class DecodedImages implements ImageSet {
     private final List<String> names;
     private final int[] labels;
     private final int width;
     private final int height;
-    private final byte[] pixels; // N × H × W × 3
+    private final int channels;
+    private final byte[] pixels; // N × H × W × C
     private final List<String> classNames;
     private final String description;
 
-    public DecodedImages(List<String> names, int[] labels, int width, int height, byte[] pixels,
+    public DecodedImages(List<String> names, int[] labels, int width, int height, int channels, byte[] pixels,
                          List<String> classNames, String description) {
-        if (pixels.length != (long) names.size() * width * height * 3 || labels.length != names.size()) {
+        if (pixels.length != (long) names.size() * width * height * channels || labels.length != names.size()) {
             throw new IllegalArgumentException("pixel, label and name counts disagree");
         }
         this.names = List.copyOf(names);
         this.labels = labels;
         this.width = width;
         this.height = height;
+        this.channels = channels;
         this.pixels = pixels;
         this.classNames = classNames;
         this.description = description;
@@ -41,13 +43,13 @@ public final class DecodedImages implements ImageSet {
         Image first = source.image(0);
         int w = first.width();
         int h = first.height();
-        int stride = w * h * 3;
+        int stride = w * h * first.channels();
         byte[] pixels = new byte[Math.multiplyExact(n, stride)];
         AtomicInteger done = new AtomicInteger();
         IntStream.range(0, n).parallel().forEach(i -> {
             Image img = i == 0 ? first : source.image(i);
-            Batches.requireSize(img, w, h, source, i);
-            System.arraycopy(img.rgb(), 0, pixels, i * stride, stride);
+            Batches.requireSize(img, first, source, i);
+            System.arraycopy(img.pixels(), 0, pixels, i * stride, stride);
             onImage.accept(done.incrementAndGet());
         });
         int[] labels = new int[n];
@@ -56,7 +58,7 @@ public final class DecodedImages implements ImageSet {
             labels[i] = source.label(i);
             names[i] = source.name(i);
         }
-        return new DecodedImages(List.of(names), labels, w, h, pixels, source.classNames(), source.describe());
+        return new DecodedImages(List.of(names), labels, w, h, first.channels(), pixels, source.classNames(), source.describe());
     }
 
     public int width() {
@@ -67,7 +69,11 @@ public final class DecodedImages implements ImageSet {
         return height;
     }
 
-    /** The raw pixel array (N × H × W × 3); shared, not copied. */
+    public int channels() {
+        return channels;
+    }
+
+    /** The raw pixel array (N × H × W × C); shared, not copied. */
     public byte[] pixels() {
         return pixels;
     }
@@ -78,7 +84,7 @@ public final class DecodedImages implements ImageSet {
 
     /** The images with the given indices, sharing nothing with this set. */
     public DecodedImages subset(int[] indices) {
-        int stride = width * height * 3;
+        int stride = width * height * channels;
         byte[] px = new byte[indices.length * stride];
         int[] lb = new int[indices.length];
         String[] nm = new String[indices.length];
@@ -87,7 +93,7 @@ public final class DecodedImages implements ImageSet {
             lb[k] = labels[indices[k]];
             nm[k] = names.get(indices[k]);
         }
-        return new DecodedImages(List.of(nm), lb, width, height, px, classNames, description + " (subset)");
+        return new DecodedImages(List.of(nm), lb, width, height, channels, px, classNames, description + " (subset)");
     }
 
     @Override
@@ -107,10 +113,10 @@ public final class DecodedImages implements ImageSet {
 
     @Override
     public Image image(int i) {
-        int stride = width * height * 3;
-        byte[] rgb = new byte[stride];
-        System.arraycopy(pixels, i * stride, rgb, 0, stride);
-        return new Image(width, height, rgb);
+        int stride = width * height * channels;
+        byte[] px = new byte[stride];
+        System.arraycopy(pixels, i * stride, px, 0, stride);
+        return new Image(width, height, channels, px);
     }
 
     @Override

@@ -22,12 +22,24 @@ public final class ImageChecks {
         }
     }
 
+    /** The images are of the kind the model takes: RGB for 3 channels, grayscale for 1 (one image is read). */
+    public static void requireChannels(ImageSet set, int channels, String modelName) {
+        if (set.size() == 0) {
+            return;
+        }
+        Image first = set.image(0);
+        if (first.channels() != channels) {
+            throw UserError.invalid("data", set.describe() + "/" + set.name(0) + ": a " + first.kind() + " image, but " + modelName
+                    + " takes " + (channels == 1 ? "grayscale" : channels == 3 ? "RGB" : channels + "-channel") + " images");
+        }
+    }
+
     /** Every image decodes, and all have the first one's size (decoded in parallel; nothing is kept). */
     public static void requireReadable(ImageSet set) {
         if (set.size() == 0) {
             throw UserError.invalid("data", set.describe() + ": no images");
         }
         Image first = set.image(0);
-        IntStream.range(1, set.size()).parallel().forEach(i -> Batches.requireSize(set.image(i), first.width(), first.height(), set, i));
+        IntStream.range(1, set.size()).parallel().forEach(i -> Batches.requireSize(set.image(i), first, set, i));
     }
 }

@@ -53,11 +53,11 @@ public final class ImageCodec {
         int w = bi.getWidth();
         int h = bi.getHeight();
         ColorModel cm = bi.getColorModel();
-        if (cm.getNumColorComponents() != 3) {
-            throw new UserError(where + ": image has " + cm.getNumColorComponents()
-                    + " colour channel(s) (grayscale?); expected 8-bit RGB");
+        int channels = cm.getNumColorComponents();
+        if (channels != 3 && channels != 1) {
+            throw new UserError(where + ": image has " + channels + " colour channels; expected 8-bit RGB or grayscale");
         }
-        byte[] rgb = new byte[w * h * 3];
+        byte[] rgb = new byte[w * h * channels];
         if (cm instanceof IndexColorModel) { // palette PNG: look colours up, exactly
             int[] argb = bi.getRGB(0, 0, w, h, null, 0, w);
             for (int i = 0; i < argb.length; i++) {
@@ -73,27 +73,28 @@ public final class ImageCodec {
         for (int c = 0; c < cm.getNumComponents(); c++) {
             if (cm.getComponentSize(c) != 8) {
                 throw new UserError(where + ": image has " + cm.getComponentSize(c)
-                        + "-bit channels; expected 8-bit RGB");
+                        + "-bit channels; expected 8-bit RGB or grayscale");
             }
         }
         int bands = bi.getRaster().getNumBands();
         int[] samples = bi.getRaster().getPixels(0, 0, w, h, (int[]) null);
         for (int i = 0; i < w * h; i++) {
-            if (bands == 4 && samples[i * 4 + 3] != 255) {
-                throw new UserError(where + ": image has transparent pixels; expected opaque RGB");
+            if (bands > channels && samples[i * bands + channels] != 255) {
+                throw new UserError(where + ": image has transparent pixels; expected opaque RGB or grayscale");
             }
-            for (int c = 0; c < 3; c++) {
-                rgb[3 * i + c] = (byte) samples[i * bands + c];
+            for (int c = 0; c < channels; c++) {
+                rgb[channels * i + c] = (byte) samples[i * bands + c];
             }
         }
-        return new Image(w, h, rgb);
+        return new Image(w, h, channels, rgb);
     }
 
     /** Lossless PNG bytes of an image. */
     public static byte[] encodePng(Image image) {
-        BufferedImage bi = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage bi = new BufferedImage(image.width(), image.height(),
+                image.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
         WritableRaster raster = bi.getRaster();
-        int[] samples = new int[image.rgb().length];
+        int[] samples = new int[image.pixels().length];
         for (int i = 0; i < samples.length; i++) {
             samples[i] = image.pixel(i);
         }

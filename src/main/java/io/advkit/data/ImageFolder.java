@@ -83,6 +83,20 @@ public final class ImageFolder implements ImageSet {
                 entries.stream().mapToInt(Entry::label).toArray(), classNames);
     }
 
+    /**
+     * The line naming a class folder: the folder's name itself, or a line starting with it and a space, as in
+     * ImageNet's synset list ("n01440764 tench, Tinca tinca" names folder n01440764).
+     */
+    private static int indexOfClass(List<String> classes, String folder) {
+        for (int i = 0; i < classes.size(); i++) {
+            String c = classes.get(i);
+            if (c.equals(folder) || c.startsWith(folder) && c.length() > folder.length() && Character.isWhitespace(c.charAt(folder.length()))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static ImageFolder openClassFolders(Path dir, List<Path> classDirs, List<String> classNames) {
         List<String> classes = classNames.isEmpty()
                 ? classDirs.stream().map(d -> d.getFileName().toString()).sorted().toList()
@@ -91,7 +105,7 @@ public final class ImageFolder implements ImageSet {
         List<Integer> labels = new ArrayList<>();
         for (Path d : classDirs) {
             String cls = d.getFileName().toString();
-            int label = classes.indexOf(cls);
+            int label = indexOfClass(classes, cls);
             if (label < 0) {
                 throw new UserError(d + ": class folder '" + cls + "' is not in the names file");
             }

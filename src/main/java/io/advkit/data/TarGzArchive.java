@@ -124,18 +124,18 @@ public final class TarGzArchive {
             }
         }
         Image first = images.get(0);
-        int stride = first.rgb().length;
+        int stride = first.pixels().length;
         byte[] pixels = new byte[images.size() * stride];
         for (int i = 0; i < images.size(); i++) {
             Image img = images.get(i);
-            if (img.width() != first.width() || img.height() != first.height()) {
+            if (img.width() != first.width() || img.height() != first.height() || img.channels() != first.channels()) {
                 throw new UserError(archive + "!" + prefix + names.get(i) + ": image is " + img.width() + "x"
-                        + img.height() + " but the others are " + first.width() + "x" + first.height());
+                        + img.height() + " " + img.kind() + " but the others are " + first.width() + "x" + first.height() + " " + first.kind());
             }
-            System.arraycopy(img.rgb(), 0, pixels, i * stride, stride);
+            System.arraycopy(img.pixels(), 0, pixels, i * stride, stride);
         }
         return new DecodedImages(names, labels.stream().mapToInt(Integer::intValue).toArray(),
-                first.width(), first.height(), pixels, classes, archive + "!" + prefix);
+                first.width(), first.height(), first.channels(), pixels, classes, archive + "!" + prefix);
     }
 
     private static TarArchiveInputStream open(Path archive) throws IOException {

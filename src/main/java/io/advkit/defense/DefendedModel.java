@@ -95,6 +95,16 @@ public final class DefendedModel implements Classifier {
     }
 
     @Override
+    public int channels() {
+        return inner.channels();
+    }
+
+    @Override
+    public boolean differentiable() {
+        return inner.differentiable();
+    }
+
+    @Override
     public int gradientSamples() {
         return mode.eot() && randomized() ? eotSamples : 1;
     }

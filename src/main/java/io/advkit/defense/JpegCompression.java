@@ -38,6 +38,9 @@ public final class JpegCompression implements Preprocessor {
     /** The batch compressed at each quality: result[k] is the batch at qualities[k]. */
     static NDArray[] compressAll(NDArray x, int[] qualities) {
         Shape s = x.getShape();
+        if (s.get(1) != 3) {
+            throw io.advkit.util.UserError.invalid("defense", "JPEG compression (jpeg, slq) takes RGB images; these have " + s.get(1) + " channel(s)");
+        }
         int n = (int) s.get(0);
         int h = (int) s.get(2);
         int w = (int) s.get(3);

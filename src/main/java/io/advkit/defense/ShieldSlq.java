@@ -18,6 +18,9 @@ public final class ShieldSlq implements Preprocessor {
     public NDArray apply(NDArray x, Random rng) {
         NDArray[] versions = JpegCompression.compressAll(x, QUALITIES);
         Shape s = x.getShape();
+        if (s.get(1) != 3) {
+            throw io.advkit.util.UserError.invalid("defense", name() + " compresses RGB images; these have " + s.get(1) + " channel(s)");
+        }
         int n = (int) s.get(0);
         int h = (int) s.get(2);
         int w = (int) s.get(3);

@@ -235,7 +235,7 @@ public final class Cascade {
                     chw[i] = Math.round(px[j * per + i] * 255);
                 }
                 Path file = out.resolve(io.advkit.attack.AttackJob.outputName(set.name(batch.indices()[k])));
-                ImageCodec.writePng(fromChw(chw, clean.width(), clean.height()), file);
+                ImageCodec.writePng(Image.fromChw(chw, clean.channels(), clean.width(), clean.height()), file);
             }
             return new Record(stage, offset, fooled.stream().mapToInt(Integer::intValue).toArray(), attacked, saved.floatSuccesses(),
                     saved.lost(), saved.recovered(), (System.nanoTime() - t0) / 1e9);
@@ -292,17 +292,6 @@ public final class Cascade {
             shown[i] = Double.isInfinite(distances[i]) ? null : distances[i]; // none found: null, never a made-up distance
         }
         return new Curve(name, threat.norm().toString(), shown, eps, eps255, accuracy);
-    }
-
-    private static Image fromChw(int[] chw, int w, int h) {
-        int plane = w * h;
-        byte[] rgb = new byte[plane * 3];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                rgb[3 * p + c] = (byte) chw[c * plane + p];
-            }
-        }
-        return new Image(w, h, rgb);
     }
 
     private static int count(boolean[] b) {

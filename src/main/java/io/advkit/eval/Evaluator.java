@@ -18,6 +18,7 @@ public final class Evaluator {
 
     /** Every image's prediction; refuses labels the model cannot predict (they would silently count as errors). */
     public static Evaluation evaluate(Classifier model, ImageSet set, int batchSize, boolean quiet) {
+        ImageChecks.requireChannels(set, model.channels(), model.name());
         ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
         List<Evaluation.Prediction> out = new ArrayList<>(set.size());
         Batches batches = new Batches(set, batchSize);

@@ -41,6 +41,9 @@ final class LatticeRepair {
             return new Repaired(nearest, fooled, successes, lost, 0);
         }
         if (tm.norm() != Norm.LINF) {
+            if (!p.model().differentiable()) {
+                return new Repaired(nearest, fooled, successes, lost, 0); // a black box: no gradient to search along
+            }
             return budgetSearch(p, adv, nearest, floatFooled, fooled, successes, lost, m);
         }
         float[] clean = p.x().toFloatArray();
@@ -69,6 +72,9 @@ final class LatticeRepair {
                 fooled[i] = true;
                 recovered++;
             }
+        }
+        if (!p.model().differentiable()) {
+            return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered); // the searches need gradients
         }
         // a local search on the lattice for the rest: one grey level per value along the sign of the gradient
         float[] current = outward;

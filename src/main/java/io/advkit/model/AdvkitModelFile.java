@@ -88,11 +88,12 @@ public final class AdvkitModelFile {
     }
 
     /** What model.json always holds; a file written by training adds how it was trained. */
-    record Header(String format, String name, String arch, int classes, float[] mean, float[] std) {}
+    /** {@code channels} is absent (null) in files written before grayscale models: those are RGB. */
+    record Header(String format, String name, String arch, int classes, Integer channels, float[] mean, float[] std) {}
 
     /** Saves a model with its description; {@code info} (a record) adds recipe and metrics to model.json. */
     public static void save(Path file, ZooModel model, Object info) {
-        Header h = new Header("advkit-model-1", model.name(), model.arch(), model.numClasses(), model.normalization().mean(),
+        Header h = new Header("advkit-model-1", model.name(), model.arch(), model.numClasses(), model.channels(), model.normalization().mean(),
                 model.normalization().std());
         com.google.gson.JsonObject meta = Json.GSON.toJsonTree(h).getAsJsonObject();
         Json.GSON.toJsonTree(info).getAsJsonObject().entrySet().forEach(e -> meta.add(e.getKey(), e.getValue()));
@@ -116,7 +117,7 @@ public final class AdvkitModelFile {
         if (h == null || h.name() == null || h.arch() == null || h.mean() == null || h.std() == null) {
             throw new UserError(file + ": model.json lacks the model's name, architecture or normalization");
         }
-        return ZooModel.load(h.name(), h.arch(), h.classes(), new Normalization(h.mean(), h.std()),
+        return ZooModel.load(h.name(), h.arch(), h.classes(), h.channels() == null ? 3 : h.channels(), new Normalization(h.mean(), h.std()),
                 stateDictFrom(entries.get("weights.pth"), file.toString()), file.toString());
     }
 }

@@ -17,11 +17,22 @@ public final class Architectures {
 
     /** Names for help texts. */
     public static final List<String> EXAMPLES = List.of("resnet20", "resnet56", "resnet164bn", "preresnet20", "seresnet20",
-            "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20");
+            "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20", "smallcnn");
 
     private Architectures() {}
 
     public static Module create(String arch, int numClasses) {
+        return create(arch, numClasses, 3);
+    }
+
+    /** A network taking {@code channels}-channel images: 1 (grayscale) only for the architectures built for it. */
+    public static Module create(String arch, int numClasses, int channels) {
+        if (arch.equals("smallcnn")) {
+            return new SmallCnn(channels, numClasses);
+        }
+        if (channels != 3) {
+            throw UserError.invalid("architecture", "architecture '" + arch + "' takes RGB images, these are grayscale; use smallcnn");
+        }
         Matcher m;
         if ((m = RESNETS.matcher(arch)).matches()) {
             int depth = Integer.parseInt(m.group(2));

@@ -12,6 +12,11 @@ public interface Classifier {
 
     int numClasses();
 
+    /** Channels of the images it takes: 3 (RGB) or 1 (grayscale). */
+    default int channels() {
+        return 3;
+    }
+
     String name();
 
     /**
@@ -36,6 +41,11 @@ public interface Classifier {
      */
     default int gradientSamples() {
         return 1;
+    }
+
+    /** False for a black box that gives scores but no input gradients (an ONNX model). */
+    default boolean differentiable() {
+        return true;
     }
 
     /** True when the same pixels may give different outputs (a random defense in front): what SPSA is for. */

@@ -42,6 +42,10 @@ public final class Ensemble implements Classifier {
                 throw new UserError("ensemble members disagree on the classes: " + members.get(0).name() + " has " + classes
                         + ", " + c.name() + " has " + c.numClasses());
             }
+            if (c.channels() != members.get(0).channels()) {
+                throw new UserError("ensemble members disagree on the input: " + members.get(0).name() + " takes " + members.get(0).channels()
+                        + " channel(s), " + c.name() + " takes " + c.channels());
+            }
         }
         if (weights != null && weights.length != members.size()) {
             throw UserError.invalid("model weights", weights.length + " ensemble weights for " + members.size() + " models");
@@ -113,6 +117,16 @@ public final class Ensemble implements Classifier {
     @Override
     public boolean randomized() {
         return members.stream().anyMatch(Classifier::randomized);
+    }
+
+    @Override
+    public int channels() {
+        return members.get(0).channels();
+    }
+
+    @Override
+    public boolean differentiable() {
+        return members.stream().allMatch(Classifier::differentiable);
     }
 
     @Override

@@ -10,16 +10,48 @@ import java.nio.file.Path;
  * Turns a model spec into a loaded model. Specs: {@code NAME} (a zoo model, weights found or downloaded),
  * {@code NAME=FILE} (that model's architecture with the weights in FILE), and
  * {@code ARCH:CLASSES:NORMALIZATION=FILE} for a network the zoo does not list
- * (e.g. {@code resnet20:10:pytorchcv-cifar=my.pth}), and {@code FILE.advkit}, a model advkit trained (self-describing).
+ * (e.g. {@code resnet20:10:pytorchcv-cifar=my.pth}), {@code FILE.advkit}, a model advkit trained (self-describing),
+ * and models advkit did not build: {@code torchscript:FILE} (with input gradients) and {@code onnx:FILE} (scores only),
+ * which take the {@link External} settings.
  */
 public final class ModelLoader {
-    private final WeightsResolver resolver;
-
-    public ModelLoader(WeightsResolver resolver) {
-        this.resolver = resolver;
+    /**
+     * How to feed a TorchScript or ONNX model: its input shape (asked for only when such a model is loaded; by default
+     * the data's image size) and the normalization to apply before it (null: the model normalizes itself).
+     */
+    public record External(java.util.function.Supplier<InputShape> shape, Normalization normalization) {
+        public static final External NONE = new External(() -> {
+            throw UserError.invalid("input-size", "a TorchScript or ONNX model needs its input size, C,H,W");
+        }, null);
     }
 
-    public ZooModel load(String spec) {
+    private final WeightsResolver resolver;
+    private final External external;
+
+    public ModelLoader(WeightsResolver resolver) {
+        this(resolver, External.NONE);
+    }
+
+    public ModelLoader(WeightsResolver resolver, External external) {
+        this.resolver = resolver;
+        this.external = external;
+    }
+
+    public LoadedClassifier load(String spec) {
+        if (spec.startsWith("torchscript:") || spec.startsWith("onnx:")) {
+            boolean onnx = spec.startsWith("onnx:");
+            Path f = Path.of(spec.substring(spec.indexOf(':') + 1));
+            if (!Files.isRegularFile(f)) {
+                throw UserError.invalid("model", f + ": no such model file (in model " + spec + ")");
+            }
+            return onnx ? OnnxModel.load(f, external.shape().get(), external.normalization())
+                    : TorchScriptModel.load(f, external.shape().get(), external.normalization());
+        }
+        return loadZoo(spec);
+    }
+
+    /** A network advkit builds itself (zoo name, architecture with weights, or .advkit file): trainable, exportable. */
+    public ZooModel loadZoo(String spec) {
         if (AdvkitModelFile.isAdvkitFile(spec)) {
             Path f = Path.of(spec);
             if (!Files.isRegularFile(f)) {

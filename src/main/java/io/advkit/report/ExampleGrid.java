@@ -71,8 +71,9 @@ public final class ExampleGrid {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int[] c = new int[3];
+                int ch = img.channels(); // a grayscale image shows its one value in all three
                 for (int k = 0; k < 3; k++) {
-                    int i = (y * w + x) * 3 + k;
+                    int i = (y * w + x) * ch + (ch == 1 ? 0 : k);
                     c[k] = ref == null ? img.pixel(i)
                             : (int) Math.max(0, Math.min(255, Math.round(128 + (img.pixel(i) - ref.pixel(i)) * 127.5 / Math.max(eps255, 1))));
                 }

@@ -67,9 +67,10 @@ public final class TrainBatches {
         int w = data.width();
         int h = data.height();
         int plane = w * h;
+        int ch = data.channels();
         int[] idx = new int[batchSize];
         int[] labels = new int[batchSize];
-        float[] px = new float[batchSize * 3 * plane];
+        float[] px = new float[batchSize * ch * plane];
         SplittableRandom r = new SplittableRandom(mix(seed, epoch, b, 1));
         byte[] src = data.pixels();
         for (int k = 0; k < batchSize; k++) {
@@ -79,20 +80,20 @@ public final class TrainBatches {
             int dy = augment ? r.nextInt(2 * PAD + 1) - PAD : 0;
             int dx = augment ? r.nextInt(2 * PAD + 1) - PAD : 0;
             boolean flip = augment && r.nextBoolean();
-            int base = i * plane * 3;
-            int out = k * 3 * plane;
+            int base = i * plane * ch;
+            int out = k * ch * plane;
             for (int yy = 0; yy < h; yy++) {
                 int sy = yy + dy;
                 for (int xx = 0; xx < w; xx++) {
                     int sx = (flip ? w - 1 - xx : xx) + dx;
                     boolean inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-                    for (int c = 0; c < 3; c++) {
-                        px[out + c * plane + yy * w + xx] = inside ? (src[base + (sy * w + sx) * 3 + c] & 0xFF) / 255f : 0f;
+                    for (int c = 0; c < ch; c++) {
+                        px[out + c * plane + yy * w + xx] = inside ? (src[base + (sy * w + sx) * ch + c] & 0xFF) / 255f : 0f;
                     }
                 }
             }
         }
-        return new Batch(idx, labels, px, w, h);
+        return new Batch(idx, labels, px, ch, w, h);
     }
 
     /** Batches {@code from}.. of an epoch, prefetched on a daemon thread. */

@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Trainer {
     /** Everything that defines a run; recorded in checkpoints so a resume cannot silently change it. */
-    public record Config(String name, String arch, int classes, Normalization normalization, int epochs, int batchSize, double lr,
+    public record Config(String name, String arch, int classes, int channels, Normalization normalization, int epochs, int batchSize, double lr,
                          String schedule, int[] milestones, double gamma, double momentum, boolean nesterov, double weightDecay,
                          double labelSmoothing, long seed, ThreatModel threat, int valLimit, int guardImages, int guardSteps) {}
 
@@ -161,7 +161,7 @@ public final class Trainer {
         double bestMetric = Double.NEGATIVE_INFINITY;
         long started = System.currentTimeMillis();
         double priorSeconds = 0;
-        try (ZooModel model = ZooModel.create(config.name(), config.arch(), config.classes(), config.normalization(), config.seed());
+        try (ZooModel model = ZooModel.create(config.name(), config.arch(), config.classes(), config.channels(), config.normalization(), config.seed());
              NDManager root = NDManager.newBaseManager()) {
             model.net().setTrainable(true);
             Sgd sgd = Sgd.forModel(model, config.momentum(), config.weightDecay(), config.nesterov(), root);

@@ -22,4 +22,25 @@ public final class Errors {
         }
         return t.getClass().getSimpleName().equals("UnknownHostException") ? "unknown host " + m : m;
     }
+
+    /**
+     * One line from a native engine's failure: libtorch's messages carry a TorchScript traceback and C++ frames, with
+     * the cause after the last "RuntimeError: "; the lines of the cause are joined up to the first stack frame.
+     */
+    public static String firstLine(Throwable t) {
+        String m = describe(t);
+        int at = m.lastIndexOf("RuntimeError: ");
+        String rest = at >= 0 ? m.substring(at + "RuntimeError: ".length()) : m;
+        StringBuilder line = new StringBuilder();
+        for (String l : rest.split("\n")) {
+            String s = l.strip();
+            if (s.startsWith("Exception raised from") || s.startsWith("frame #") || s.startsWith("Traceback")) {
+                break;
+            }
+            if (!s.isEmpty()) {
+                line.append(line.isEmpty() ? "" : " ").append(s);
+            }
+        }
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line.toString();
+    }
 }

@@ -81,7 +81,7 @@ class CliErrorsTest {
         Path gray = Files.createDirectory(tmp.resolve("gray"));
         java.awt.image.BufferedImage g = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
         javax.imageio.ImageIO.write(g, "png", gray.resolve("3_0.png").toFile());
-        assertOneLineError("grayscale", eval(gray, model));
+        assertOneLineError("a grayscale image, but", eval(gray, model)); // readable, but not what an RGB model takes
 
         Path noLabel = Files.createDirectory(tmp.resolve("nolabel"));
         Files.copy(img, noLabel.resolve("cat.png"));

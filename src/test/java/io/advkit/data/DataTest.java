@@ -36,13 +36,73 @@ class DataTest {
             Image img = randomImage(r, 32, 32);
             Path f = tmp.resolve(i + "_0.png");
             ImageCodec.writePng(img, f);
-            assertThat(ImageCodec.read(f).rgb()).isEqualTo(img.rgb());
+            assertThat(ImageCodec.read(f).pixels()).isEqualTo(img.pixels());
         }
         try (var s = Files.list(tmp)) {
             assertThat(s.filter(p -> p.getFileName().toString().endsWith(".part"))).isEmpty();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void grayscalePngsRoundTripAsOneChannel() {
+        Random r = new Random(4);
+        byte[] px = new byte[6 * 5];
+        r.nextBytes(px);
+        Image gray = new Image(6, 5, 1, px);
+        Path f = tmp.resolve("0_0.png");
+        ImageCodec.writePng(gray, f);
+        Image back = ImageCodec.read(f);
+        assertThat(back.channels()).isEqualTo(1);
+        assertThat(back.pixels()).isEqualTo(px);
+        assertThat(Preprocessed.centerCrop(back, 3, "x").pixels()).hasSize(9);
+        assertThat(Preprocessed.resizeShorterSide(back, 10).channels()).isEqualTo(1);
+    }
+
+    /** An IDX pair as MNIST ships it: big-endian magic and dimensions, then unsigned bytes. */
+    private static void writeIdx(Path images, Path labels, int n, int h, int w, byte[] px, byte[] lb, boolean gz) throws IOException {
+        try (var out = new java.io.DataOutputStream(gz ? new GZIPOutputStream(Files.newOutputStream(images)) : Files.newOutputStream(images))) {
+            out.writeInt(0x803);
+            out.writeInt(n);
+            out.writeInt(h);
+            out.writeInt(w);
+            out.write(px);
+        }
+        try (var out = new java.io.DataOutputStream(gz ? new GZIPOutputStream(Files.newOutputStream(labels)) : Files.newOutputStream(labels))) {
+            out.writeInt(0x801);
+            out.writeInt(lb.length);
+            out.write(lb);
+        }
+    }
+
+    @Test
+    void idxFilesReadAsGrayscaleSplits() throws IOException {
+        Random r = new Random(6);
+        byte[] px = new byte[3 * 4 * 5];
+        r.nextBytes(px);
+        Path dir = Files.createDirectories(tmp.resolve("mnist"));
+        writeIdx(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 3, 4, 5, px, new byte[] {7, 0, (byte) 200}, true);
+        writeIdx(dir.resolve("t10k-images-idx3-ubyte"), dir.resolve("t10k-labels-idx1-ubyte"), 1, 4, 5, new byte[20], new byte[] {1}, false);
+        assertThatThrownBy(() -> Datasets.open(dir, null, null)).isInstanceOf(UserError.class).hasMessageContaining("choose one");
+        assertThat(Datasets.hasSplit(dir, "train")).isTrue();
+        assertThat(Datasets.hasSplit(dir, "test")).isTrue();
+        ImageSet train = Datasets.open(dir, "train", null);
+        assertThat(train.size()).isEqualTo(3);
+        assertThat(train.label(2)).isEqualTo(200); // unsigned
+        assertThat(train.name(0)).isEqualTo("7_0.png");
+        Image second = train.image(1);
+        assertThat(second.channels()).isEqualTo(1);
+        assertThat(second.width()).isEqualTo(5);
+        assertThat(second.height()).isEqualTo(4);
+        assertThat(second.pixels()).isEqualTo(java.util.Arrays.copyOfRange(px, 20, 40));
+        assertThat(Datasets.open(dir, "test", null).size()).isEqualTo(1);
+        // a truncated images file, and labels that do not match the images, are one clear error each
+        byte[] whole = Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte"));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), java.util.Arrays.copyOf(whole, whole.length - 3));
+        assertThatThrownBy(() -> Datasets.open(dir, "test", null)).isInstanceOf(UserError.class).hasMessageContaining("truncated");
+        writeIdx(dir.resolve("t10k-images-idx3-ubyte"), dir.resolve("t10k-labels-idx1-ubyte"), 1, 4, 5, new byte[20], new byte[] {1, 2}, false);
+        assertThatThrownBy(() -> Datasets.open(dir, "test", null)).isInstanceOf(UserError.class).hasMessageContaining("2 labels for 1 images");
     }
 
     @Test
@@ -77,6 +137,10 @@ class DataTest {
         assertThat(named.label(0)).isZero();
         assertThatThrownBy(() -> ImageFolder.open(tmp.resolve("train"), List.of("dog", "cat")))
                 .isInstanceOf(UserError.class).hasMessageContaining("'bird' is not in the names file");
+        // ImageNet's synset list: "WNID name, other names" lines name the folders by their first word
+        ImageFolder synsets = ImageFolder.open(tmp.resolve("train"), List.of("dog canis familiaris", "cat", "bird\tsome birds", "birdy"));
+        assertThat(synsets.name(0)).isEqualTo("dog/0.png");
+        assertThat(synsets.label(8)).isEqualTo(2);
         // a folder holding splits asks for one
         ImageCodec.writePng(randomImage(r, 8, 8), tmp.resolve("test/cat/0.png"));
         assertThatThrownBy(() -> Datasets.open(tmp, null, null)).isInstanceOf(UserError.class).hasMessageContaining("choose one");
@@ -92,7 +156,7 @@ class DataTest {
                 }
                 for (int c = 0; c < 3; c++) {
                     for (int p = 0; p < 1024; p++) {
-                        os.write(images[i].rgb()[3 * p + c]);
+                        os.write(images[i].pixels()[3 * p + c]);
                     }
                 }
             }
@@ -113,7 +177,7 @@ class DataTest {
             assertThat(train.label(2)).isEqualTo(9);
             assertThat(train.name(2)).isEqualTo("9_2.png");
             for (int i = 0; i < 3; i++) {
-                assertThat(train.image(i).rgb()).isEqualTo(imgs[i].rgb());
+                assertThat(train.image(i).pixels()).isEqualTo(imgs[i].pixels());
             }
         }
         try (CifarBinary test = CifarBinary.open(c10, "test")) {
@@ -126,7 +190,7 @@ class DataTest {
         try (CifarBinary test = (CifarBinary) Datasets.open(c100.resolve("test.bin"), null, null)) {
             assertThat(test.label(0)).isEqualTo(42); // the fine label, not the coarse one
             assertThat(test.label(1)).isEqualTo(99);
-            assertThat(test.image(1).rgb()).isEqualTo(imgs[0].rgb());
+            assertThat(test.image(1).pixels()).isEqualTo(imgs[0].pixels());
             assertThat(test.classNames()).hasSize(100);
         }
         Path broken = tmp.resolve("broken/test_batch.bin");
@@ -155,9 +219,9 @@ class DataTest {
         DecodedImages direct = TarGzArchive.readImages(tgz, "set/train", List.of());
         assertThat(direct.size()).isEqualTo(3);
         assertThat(direct.name(0)).isEqualTo("ant/5.png");
-        assertThat(direct.image(0).rgb()).isEqualTo(imgs[2].rgb());
+        assertThat(direct.image(0).pixels()).isEqualTo(imgs[2].pixels());
         assertThat(direct.name(1)).isEqualTo("cat/0.png");
-        assertThat(direct.image(1).rgb()).isEqualTo(imgs[1].rgb());
+        assertThat(direct.image(1).pixels()).isEqualTo(imgs[1].pixels());
         assertThat(direct.label(2)).isEqualTo(1);
 
         Path cache = tmp.resolve("cache");
@@ -168,7 +232,7 @@ class DataTest {
         assertThat(marker).exists();
         ImageFolder train = ImageFolder.open(unpacked.resolve("set/train"), List.of());
         for (int i = 0; i < 3; i++) {
-            assertThat(train.image(i).rgb()).isEqualTo(direct.image(i).rgb());
+            assertThat(train.image(i).pixels()).isEqualTo(direct.image(i).pixels());
         }
     }
 

@@ -19,7 +19,7 @@ class ImageSubsetTest {
             labels[i] = i < 25 ? 0 : 1 + (i - 25) / 5;
             names.add(labels[i] + "_" + i + ".png");
         }
-        return new DecodedImages(names, labels, 1, 1, new byte[40 * 3], List.of(), "skewed");
+        return new DecodedImages(names, labels, 1, 1, 3, new byte[40 * 3], List.of(), "skewed");
     }
 
     @Test

@@ -24,7 +24,7 @@ class AuditJournalTest {
     static DecodedImages sixRandomImages() {
         byte[] px = new byte[6 * 8 * 8 * 3];
         new Random(1).nextBytes(px);
-        return new DecodedImages(List.of("a", "b", "c", "d", "e", "f"), new int[] {0, 1, 2, 0, 1, 2}, 8, 8, px,
+        return new DecodedImages(List.of("a", "b", "c", "d", "e", "f"), new int[] {0, 1, 2, 0, 1, 2}, 8, 8, 3, px,
                 List.of("x", "y", "z"), "six random 8x8 images");
     }
 

@@ -47,7 +47,7 @@ class CascadeTest {
         }
         labels[9] = 1; // one image the model gets wrong from the start
         names.set(9, "1_9.png");
-        return new DecodedImages(names, labels, 4, 4, px, List.of(), "ten flat images");
+        return new DecodedImages(names, labels, 4, 4, 3, px, List.of(), "ten flat images");
     }
 
     /** Class 0 scores 40·(mean − 0.5), class 1 scores 0: an image is class 0 iff it is lighter than mid-grey. */

@@ -25,7 +25,7 @@ class AdvkitModelsTest {
         for (ZooEntry e : ours) {
             Path weights = resolver.resolve(e); // extracted from the jar into the cache, checksum verified
             assertThat(weights).startsWith(home);
-            try (ZooModel m = new ModelLoader(resolver).load(e.name())) {
+            try (ZooModel m = new ModelLoader(resolver).loadZoo(e.name())) {
                 Matcher acc = Pattern.compile("([0-9.]+)% on cifar-10_eval").matcher(e.reference());
                 if (acc.find()) {
                     var set = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());

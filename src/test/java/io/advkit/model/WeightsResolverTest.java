@@ -95,7 +95,7 @@ class WeightsResolverTest {
         files.put("/chenyaofo/pytorch-cifar-models/releases/download/resnet/cifar100_resnet56-f2eff4c8.pt", Files.readAllBytes(real));
         Path got = resolver().resolve(ModelZoo.get("cifar100_resnet56"));
         assertThat(got).isEqualTo(home.resolve(".cache/torch/hub/checkpoints/cifar100_resnet56-f2eff4c8.pt"));
-        try (ZooModel m = new ModelLoader(resolver()).load("cifar100_resnet56")) {
+        try (ZooModel m = new ModelLoader(resolver()).loadZoo("cifar100_resnet56")) {
             assertThat(m.numClasses()).isEqualTo(100);
         }
     }
