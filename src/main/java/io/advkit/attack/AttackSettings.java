@@ -9,10 +9,32 @@ import io.advkit.util.UserError;
  * @param stepSize α, relative to ε or absolute
  * @param targets  target classes tried by APGD-T and FAB-T (the runner-up first), AutoAttack's 9
  * @param queries  Square's query budget per image, AutoAttack's 5,000
+ * @param transfer the surrogate-side methods' settings (SGM, LinBP, SI, Admix)
  */
 public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts, double decay, double diProb, double diResize,
-                             int tiKernel, double tiNsig, int vmiSamples, double vmiBeta, int targets, int queries) {
-    public static final AttackSettings DEFAULTS = new AttackSettings(null, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5, 9, 5000);
+                             int tiKernel, double tiNsig, int vmiSamples, double vmiBeta, int targets, int queries, Transfer transfer) {
+    public static final AttackSettings DEFAULTS = new AttackSettings(null, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5, 9, 5000, Transfer.DEFAULTS);
+
+    /**
+     * @param sgmGamma      SGM's share of the gradient through residual branches (Wu et al.: 0.2 for ResNet-50 on ImageNet)
+     * @param linbpStage    LinBP's first linear stage (Guo et al.: the third of ResNet-50's four)
+     * @param siCopies      SI's scaled copies x/2^i, i &lt; m (Lin et al.: m = 5)
+     * @param admixStrength Admix's η, the share of another image mixed in (Wang et al.: 0.2)
+     * @param admixImages   Admix's m2, images mixed in per gradient (Wang et al.: 3)
+     */
+    public record Transfer(double sgmGamma, int linbpStage, int siCopies, double admixStrength, int admixImages) {
+        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3);
+
+        public Transfer {
+            if (siCopies < 1 || admixImages < 1) {
+                throw UserError.invalid(siCopies < 1 ? "si copies" : "admix images", "SI and Admix need at least 1 copy, got "
+                        + Math.min(siCopies, admixImages));
+            }
+            if (!(admixStrength >= 0 && admixStrength <= 1)) {
+                throw UserError.invalid("admix strength", "Admix's eta is a share in [0, 1], got " + admixStrength);
+            }
+        }
+    }
 
     public AttackSettings {
         if (steps != null && steps < 1) {
@@ -24,19 +46,19 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
     }
 
     public AttackSettings withSteps(Integer s) {
-        return new AttackSettings(s, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries);
+        return new AttackSettings(s, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries, transfer);
     }
 
     public AttackSettings withQueries(int q) {
-        return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, q);
+        return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, q, transfer);
     }
 
     public AttackSettings withTargets(int t) {
-        return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, t, queries);
+        return new AttackSettings(steps, stepSize, restarts, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, t, queries, transfer);
     }
 
     public AttackSettings withRestarts(Integer r) {
-        return new AttackSettings(steps, stepSize, r, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries);
+        return new AttackSettings(steps, stepSize, r, decay, diProb, diResize, tiKernel, tiNsig, vmiSamples, vmiBeta, targets, queries, transfer);
     }
 
     /** The steps asked for, or the attack's default. */

@@ -77,7 +77,15 @@ public final class Attacks {
             new Modifier("di", "input diversity: a random resize and pad before each gradient (Xie et al. 2019)",
                     (s, g) -> g.withInputTransform(new InputDiversity(s.diProb(), s.diResize()))),
             new Modifier("ti", "translation invariance: the gradient smoothed by a Gaussian kernel (Dong et al. 2019)",
-                    (s, g) -> g.withFilter(new TranslationInvariance(s.tiKernel(), s.tiNsig()))));
+                    (s, g) -> g.withFilter(new TranslationInvariance(s.tiKernel(), s.tiNsig()))),
+            new Modifier("si", "scale invariance: the gradient averaged over x/2^i, i < m (Lin et al. 2020)",
+                    (s, g) -> g.withCopies(new ScaleInvariance(s.transfer().siCopies()))),
+            new Modifier("admix", "Admix: the gradient averaged over SI's scales of x + eta*x' for m2 other images x' (Wang et al. 2021)",
+                    (s, g) -> g.withCopies(new Admix(s.transfer().siCopies(), s.transfer().admixImages(), s.transfer().admixStrength()))),
+            new Modifier("sgm", "Skip Gradient Method: gamma of the gradient through residual branches, the rest through skips (Wu et al. 2020)",
+                    (s, g) -> g.withSkipGamma(s.transfer().sgmGamma())),
+            new Modifier("linbp", "LinBP: ReLUs pass the gradient unchanged from a chosen stage on (Guo et al. 2020)",
+                    (s, g) -> g.withLinearFrom(s.transfer().linbpStage())));
 
     /** Attacks whose runs differ (a random start), the only ones restarts can improve. */
     private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr", "square", "fab", "fab-t");

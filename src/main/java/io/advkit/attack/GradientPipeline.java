@@ -1,26 +1,46 @@
 package io.advkit.attack;
 
+import io.advkit.model.BackwardShaping;
 import io.advkit.util.Params;
 
 /**
- * What happens around each input gradient of an iterative attack: a random differentiable transform of the input
- * first (input diversity), a filter of the gradient after (translation invariance). These are the "-di" and
- * "-ti" of composed names like "mi-di-ti", and they work with every update rule.
+ * What happens around each input gradient of an iterative attack: copies of the input whose gradients are averaged
+ * (SI, Admix), a random differentiable transform of each (input diversity), the surrogate's backward reshaped (SGM,
+ * LinBP), and a filter of the gradient after (translation invariance). These are the "-di", "-ti", "-si",
+ * "-admix", "-sgm" and "-linbp" of composed names like "mi-di-sgm", and they work with every update rule.
  */
-public record GradientPipeline(InputTransform inputTransform, GradientFilter filter) {
-    public static final GradientPipeline PLAIN = new GradientPipeline(InputTransform.IDENTITY, GradientFilter.IDENTITY);
+public record GradientPipeline(InputCopies copies, InputTransform inputTransform, BackwardShaping.Rules backward, GradientFilter filter) {
+    public static final GradientPipeline PLAIN = new GradientPipeline(InputCopies.SINGLE, InputTransform.IDENTITY,
+            BackwardShaping.Rules.NONE, GradientFilter.IDENTITY);
 
     public GradientPipeline withInputTransform(InputTransform t) {
-        return new GradientPipeline(t, filter);
+        return new GradientPipeline(copies, t, backward, filter);
     }
 
     public GradientPipeline withFilter(GradientFilter f) {
-        return new GradientPipeline(inputTransform, f);
+        return new GradientPipeline(copies, inputTransform, backward, f);
     }
 
-    /** "-di", "-ti", "-di-ti" or "", appended to the update rule's name. */
+    public GradientPipeline withCopies(InputCopies c) {
+        if (copies != InputCopies.SINGLE) {
+            throw io.advkit.util.UserError.invalid("attack", "admix already averages SI's scaled copies; name one of si, admix");
+        }
+        return new GradientPipeline(c, inputTransform, backward, filter);
+    }
+
+    public GradientPipeline withSkipGamma(double gamma) {
+        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(gamma, backward.linearFromStage(), false), filter);
+    }
+
+    public GradientPipeline withLinearFrom(int stage) {
+        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(backward.skipGamma(), stage, false), filter);
+    }
+
+    /** "-di", "-ti", "-si", "-admix", "-sgm", "-linbp" as present, in the registry's order, appended to the rule's name. */
     public String suffix() {
-        return (inputTransform != InputTransform.IDENTITY ? "-di" : "") + (filter != GradientFilter.IDENTITY ? "-ti" : "");
+        return (inputTransform != InputTransform.IDENTITY ? "-di" : "") + (filter != GradientFilter.IDENTITY ? "-ti" : "")
+                + (copies instanceof ScaleInvariance ? "-si" : "") + (copies instanceof Admix ? "-admix" : "")
+                + (backward.skipGamma() != 1 ? "-sgm" : "") + (backward.linearFromStage() > 0 ? "-linbp" : "");
     }
 
     Params describe(Params p) {
@@ -30,6 +50,15 @@ public record GradientPipeline(InputTransform inputTransform, GradientFilter fil
         }
         if (filter != GradientFilter.IDENTITY) {
             out = out.and("translation_invariance", filter.toString());
+        }
+        if (copies != InputCopies.SINGLE) {
+            out = out.and("input_copies", copies.toString());
+        }
+        if (backward.skipGamma() != 1) {
+            out = out.and("sgm_gamma", backward.skipGamma());
+        }
+        if (backward.linearFromStage() > 0) {
+            out = out.and("linbp_from_stage", backward.linearFromStage());
         }
         return out;
     }

@@ -2,6 +2,7 @@ package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.advkit.model.BackwardShaping;
 import io.advkit.util.Params;
 import io.advkit.util.UserError;
 
@@ -112,14 +113,22 @@ public abstract class IterativeAttack<S> implements Attack {
         }
 
         /**
-         * ∇ of the objective at x: through the input transform (DI), then the gradient filter (TI), averaged
-         * over the model's random draws when it asks for EoT.
+         * ∇ of the objective at x: the mean over the input's copies (SI, Admix; x alone by default), each through the
+         * input transform (DI) and the surrogate's reshaped backward (SGM, LinBP) and averaged over the model's random
+         * draws when it asks for EoT; then the gradient filter (TI).
          */
         public NDArray gradient(NDArray x) {
             Objective f = problem.objective();
             Random rng = problem.rng();
-            Objective transformed = xi -> f.value(pipeline.inputTransform().apply(xi, rng));
-            return pipeline.filter().apply(Gradients.averaged(transformed, x, step, problem.model().gradientSamples()).gradient());
+            NDArray sum = null;
+            var copies = pipeline.copies().draw(x, rng, step);
+            for (var copy : copies) {
+                Objective transformed = xi -> BackwardShaping.during(pipeline.backward(),
+                        () -> f.value(pipeline.inputTransform().apply(copy.apply(xi), rng)));
+                NDArray g = Gradients.averaged(transformed, x, step, problem.model().gradientSamples()).gradient();
+                sum = sum == null ? g : sum.add(g);
+            }
+            return pipeline.filter().apply(copies.size() == 1 ? sum : sum.div(copies.size()));
         }
 
         /** The norm's steepest-ascent step of length α along {@code direction}. */

@@ -47,6 +47,11 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = {"-s", "--surrogate"}, required = true, paramLabel = "SPEC", description = "surrogate model (repeat for an ensemble); same specs as eval --model")
     List<String> surrogates;
 
+    @Option(names = "--robust-to", split = ",", paramLabel = "STEP",
+            description = "make the examples survive victims that may preprocess with any of these steps (e.g. jpeg:75,bitdepth:5,resize-pad:36): "
+                    + "EoT (--eot draws) over none or one of them, drawn per gradient, BPDA through the non-differentiable ones")
+    List<String> robustTo;
+
     @Option(names = "--fusion", description = "ensemble fusion: logits, probs or loss (default loss; needs several -s)")
     String fusion;
 
@@ -82,6 +87,12 @@ public final class AttackCommand implements Callable<Integer> {
             throw new UserError("--batch-size must be at least 1, got " + batchSize);
         }
         DefenseSpec defense = defenseOptions.spec();
+        if (robustTo != null) {
+            if (defense != null) {
+                throw new UserError("--robust-to makes the surrogates' examples survive preprocessing, --defense attacks a defended model; give one");
+            }
+            defense = new DefenseSpec("none|" + String.join("|", robustTo), "eot", "identity", defenseOptions.eot, defenseOptions.defenseSeed);
+        }
         AttackJob.Config config = new AttackJob.Config(attack.params(), tm.norm().toString(), tm.eps(), tm.eps255(), attackOptions.loss,
                 attackOptions.target, surrogates, surrogates.size() > 1 ? fused.name().toLowerCase(java.util.Locale.ROOT) : null,
                 modelWeights, defense, seed, batchSize, set.describe());

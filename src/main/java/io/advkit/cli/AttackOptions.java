@@ -58,6 +58,21 @@ public class AttackOptions {
     @Option(names = "--queries", defaultValue = "5000", description = "square's query budget per image (default ${DEFAULT-VALUE})")
     int queries;
 
+    @Option(names = "--sgm-gamma", defaultValue = "0.5", description = "sgm: share of the gradient through residual branches (default ${DEFAULT-VALUE})")
+    double sgmGamma;
+
+    @Option(names = "--linbp-stage", defaultValue = "3", description = "linbp: first stage whose ReLUs pass gradients linearly (default ${DEFAULT-VALUE})")
+    int linbpStage;
+
+    @Option(names = "--si-copies", defaultValue = "5", description = "si and admix: scaled copies x/2^i, i < m (default ${DEFAULT-VALUE})")
+    int siCopies;
+
+    @Option(names = "--admix-strength", defaultValue = "0.2", description = "admix: eta, the share of the other image (default ${DEFAULT-VALUE})")
+    double admixStrength;
+
+    @Option(names = "--admix-images", defaultValue = "3", description = "admix: other images mixed in per gradient (default ${DEFAULT-VALUE})")
+    int admixImages;
+
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
@@ -70,7 +85,8 @@ public class AttackOptions {
 
     AttackSettings settings() {
         return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
-                tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries);
+                tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries,
+                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages));
     }
 
     Attack build() {

@@ -60,6 +60,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--attack", description = "also time this attack's steps (e.g. pgd) in the same rounds")
     String attack;
 
+    @Option(names = "--compare-attacks", split = ",", paramLabel = "NAME",
+            description = "also time these attacks' steps in the same rounds, each against --attack's (e.g. mi-di-sgm,mi-di-si)")
+    List<String> compareAttacks;
+
     @Option(names = "--steps", defaultValue = "20", description = "steps per timed attack call (default ${DEFAULT-VALUE})")
     int attackSteps;
 
@@ -85,6 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** An attack's step rate against the raw forward+input-gradient of the same model, measured in the same rounds. */
     record AttackTiming(String attack, int stepsPerCall, double stepImagesPerS, double stepOverRawGradient) {}
 
+    /** Another attack's step rate on the same model and batch, against --attack's, in the same rounds. */
+    record ComparedTiming(String attack, double stepImagesPerS, double stepOverAttackStep) {}
+
     /** The same attack's step rate on another model (a TorchScript export of the network), in the same rounds. */
     record VersusTiming(String model, double stepImagesPerS, double stepOverZooStep) {}
 
@@ -103,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** bench's JSON. */
     record Result(String model, int batchSize, double forwardImagesPerS, double forwardBackwardInputGradImagesPerS, int rounds,
-                  AttackTiming attack, VersusTiming versus, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
+                  AttackTiming attack, List<ComparedTiming> compared, VersusTiming versus, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
 
     @Override
     public Integer call() {
@@ -111,8 +118,12 @@ public final class BenchCommand implements Callable<Integer> {
         ZooEntry e = ModelZoo.get(model);
         Attack attackToTime = attack == null ? null : Attacks.build(attack, AttackSettings.DEFAULTS.withSteps(attackSteps));
         ThreatModel tm = new ThreatModel(Norm.LINF, training.eps / 255);
-        if (versus != null && attackToTime == null) {
-            throw UserError.invalid("versus", "--versus times an attack's steps; give --attack too");
+        if ((versus != null || compareAttacks != null) && attackToTime == null) {
+            throw UserError.invalid(versus != null ? "versus" : "compare attacks", "this times an attack's steps against --attack's; give --attack too");
+        }
+        Map<String, Attack> compared = new LinkedHashMap<>();
+        if (compareAttacks != null) {
+            compareAttacks.forEach(a -> compared.put(a, Attacks.build(a, AttackSettings.DEFAULTS.withSteps(attackSteps))));
         }
         Result result;
         try (ZooModel m = ZooModel.create(e.name(), e.arch(), e.classes(), Normalization.named(e.normalization()), 0);
@@ -133,6 +144,11 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 });
             }
+            compared.forEach((name, a) -> variants.put("compare:" + name, () -> {
+                try (NDManager s = root.newSubManager()) {
+                    a.run(AttackProblem.untargeted(m, x, y, Loss.CE, tm, new java.util.Random(0), s)).toFloatArray();
+                }
+            }));
             if (other != null) {
                 variants.put("versus-attack-step", () -> {
                     try (NDManager s = root.newSubManager()) {
@@ -150,13 +166,19 @@ public final class BenchCommand implements Callable<Integer> {
                 timing = new AttackTiming(attackToTime.name(), attackSteps, steps, steps / grad);
                 System.out.printf("%s step: %.1f img/s = %.3f x the raw forward+input-gradient%n", attack, steps, steps / grad);
             }
+            List<ComparedTiming> comparedTimings = new java.util.ArrayList<>();
+            for (String name : compared.keySet()) {
+                double steps = rates.get("compare:" + name) * attackSteps;
+                comparedTimings.add(new ComparedTiming(compared.get(name).name(), steps, steps / timing.stepImagesPerS()));
+                System.out.printf("%s step: %.1f img/s = %.3f x %s's%n", name, steps, steps / timing.stepImagesPerS(), attack);
+            }
             VersusTiming vs = null;
             if (other != null) {
                 double steps = rates.get("versus-attack-step") * attackSteps;
                 vs = new VersusTiming(other.name(), steps, steps / timing.stepImagesPerS());
                 System.out.printf("%s on %s: %.1f img/s = %.3f x its step on %s%n", attack, other.name(), steps, vs.stepOverZooStep(), e.name());
             }
-            result = new Result(e.name(), batchSize, fwd, grad, rounds, timing, vs, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
+            result = new Result(e.name(), batchSize, fwd, grad, rounds, timing, compared.isEmpty() ? null : comparedTimings, vs, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
                     defenses != null ? defenseCosts(m, x, root) : null, trainMethods != null ? trainingCosts(e, tm, root) : null, RunInfo.now());
             System.out.printf("%s batch %d: forward %.1f img/s, forward+input-gradient %.1f img/s (median of %d interleaved rounds)%n",
                     e.name(), batchSize, fwd, grad, rounds);

@@ -11,8 +11,9 @@ import java.util.function.Function;
 
 /**
  * The defense registry: preprocessing steps by name, each NAME[:PARAM] (jpeg:75, slq, bitdepth:4, median:3,
- * noise:0.03, resize-pad:36), chained with "+", and "shield-ensemble" (SHIELD's ensemble: probabilities averaged
- * over JPEG qualities 20, 40, 60, 80, optionally after other steps). Adding a defense is its class and one line
+ * noise:0.03, resize-pad:36), chained with "+", alternatives drawn at random per call separated by "|"
+ * ("none|jpeg:75|bitdepth:5": a victim that may run any of them), and "shield-ensemble" (SHIELD's ensemble:
+ * probabilities averaged over JPEG qualities 20, 40, 60, 80, optionally after other steps). Adding a defense is its class and one line
  * in {@link #TYPES}.
  */
 public final class Defenses {
@@ -58,7 +59,7 @@ public final class Defenses {
             out.add(String.format("%-16s %s", t.param() == null ? t.name() : t.name() + ":" + t.param(), t.help()));
         }
         out.add(String.format("%-16s %s", SHIELD_ENSEMBLE, "SHIELD's ensemble: probabilities averaged over JPEG qualities 20, 40, 60, 80 (Das et al. 2018)"));
-        out.add("chain steps with +, e.g. median:3+jpeg:75; none for no defense");
+        out.add("chain steps with +, e.g. median:3+jpeg:75; draw one of several per call with |, e.g. none|jpeg:75|bitdepth:5; none for no defense");
         return out;
     }
 
@@ -94,9 +95,25 @@ public final class Defenses {
         }
     }
 
+    /** "none|jpeg:75|bitdepth:5": each alternative a chain of steps ("none": no step). */
+    private static List<List<Preprocessor>> alternatives(String spec) {
+        List<List<Preprocessor>> out = new ArrayList<>();
+        for (String alt : spec.split("\\|")) {
+            if (alt.toLowerCase(Locale.ROOT).contains(SHIELD_ENSEMBLE)) {
+                throw UserError.invalid("defense", SHIELD_ENSEMBLE + " is an ensemble, not one of several steps to draw from");
+            }
+            out.add(isNone(alt) ? List.of() : parseSteps(alt));
+        }
+        return out;
+    }
+
     /** Refuses a spec that names no known defense, before any work starts. */
     public static void validate(String spec) {
         if (isNone(spec)) {
+            return;
+        }
+        if (spec.contains("|")) {
+            alternatives(spec);
             return;
         }
         String steps = spec.strip().replaceAll("(?i)\\+?" + SHIELD_ENSEMBLE + "$", "");
@@ -115,6 +132,9 @@ public final class Defenses {
             throw UserError.invalid("eot", "EoT needs at least 1 draw per gradient, got " + eot);
         }
         String s = spec.strip();
+        if (s.contains("|")) {
+            return new DefendedModel(model, List.of(new RandomChoice(alternatives(s))), mode, approx, eot, seed);
+        }
         if (s.toLowerCase(Locale.ROOT).endsWith(SHIELD_ENSEMBLE)) {
             String before = s.substring(0, s.length() - SHIELD_ENSEMBLE.length()).replaceAll("\\+$", "");
             List<Classifier> members = new ArrayList<>();

@@ -67,6 +67,7 @@ public final class CifarResNet extends Module {
             if (se != null) {
                 y = then(y, a -> se.forward(a, training));
             }
+            y = then(y, BackwardShaping::residualBranch);
             return then(addFreeing(y, shortcut, x), Activation::relu);
         }
     }

@@ -127,7 +127,7 @@ public final class Layers {
         @Override
         public NDArray forward(NDArray x, boolean training) {
             NDArray y = then(conv.forward(x, training), a -> bn.forward(a, training));
-            return relu ? then(y, Activation::relu) : y;
+            return relu ? then(y, BackwardShaping::branchRelu) : y; // in a stem, stage 0: never linearized
         }
     }
 
@@ -143,7 +143,7 @@ public final class Layers {
 
         /** The activation before the convolution, which pre-activation units route to their shortcut. */
         public NDArray preActivation(NDArray x, boolean training) {
-            return Activation.relu(bn.forward(x, training));
+            return BackwardShaping.branchRelu(bn.forward(x, training));
         }
 
         public NDArray convolve(NDArray preact, boolean training) {
@@ -209,10 +209,21 @@ public final class Layers {
         @Override
         public NDArray forward(NDArray x, boolean training) {
             NDArray y = x;
-            for (Module m : namedChildren().values()) {
+            for (var e : namedChildren().entrySet()) {
+                markStage(e.getKey());
+                Module m = e.getValue();
                 y = y == x ? m.forward(y, training) : then(y, a -> m.forward(a, training)); // x is the caller's
             }
             return y;
+        }
+    }
+
+    /** pytorchcv names its stem "init_block" and its stages "stage1".."stageN": where LinBP's stages are. */
+    private static void markStage(String child) {
+        if (child.equals("init_block")) {
+            BackwardShaping.enterStage(0);
+        } else if (child.startsWith("stage") && child.length() > 5 && child.substring(5).chars().allMatch(Character::isDigit)) {
+            BackwardShaping.enterStage(Integer.parseInt(child.substring(5)));
         }
     }
 

@@ -61,8 +61,11 @@ public final class TorchvisionCifarResNet extends Module {
 
     @Override
     public NDArray forward(NDArray x, boolean training) {
+        BackwardShaping.enterStage(0);
         NDArray y = then(then(conv1.forward(x, training), a -> bn1.forward(a, training)), Activation::relu);
-        for (Sequential layer : layers) {
+        for (int i = 0; i < layers.length; i++) {
+            Sequential layer = layers[i];
+            BackwardShaping.enterStage(i + 1);
             y = then(y, a -> layer.forward(a, training));
         }
         return then(then(y, Layers::poolFlatten), a -> classifier.forward(a, training));
@@ -107,9 +110,10 @@ public final class TorchvisionCifarResNet extends Module {
             // each intermediate is freed once read (Module#then): the graph keeps only what backward needs
             NDArray y = conv1.forward(x, training);
             y = then(y, a -> bn1.forward(a, training));
-            y = then(y, Activation::relu);
+            y = then(y, BackwardShaping::branchRelu);
             y = then(y, a -> conv2.forward(a, training));
             y = then(y, a -> bn2.forward(a, training));
+            y = then(y, BackwardShaping::residualBranch);
             return then(addFreeing(y, shortcut(x, training), x), Activation::relu);
         }
     }

@@ -32,10 +32,14 @@ class RegistryTest {
     @Test
     void everyRegisteredAttackStaysInItsBudgetAndReportsProgress() {
         int checked = 0;
-        try (NDManager m = NDManager.newBaseManager()) {
+        // SGM and LinBP reshape residual networks' backward passes: they run on a small random ResNet
+        try (NDManager m = NDManager.newBaseManager();
+             io.advkit.model.ZooModel resnet = io.advkit.model.ZooModel.create("r", "resnet20", 10,
+                     io.advkit.model.Normalization.named("none"), 1)) {
             Engine.getInstance().setRandomSeed(1);
-            LinearModel model = model(m);
-            NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 4, 4));
+            LinearModel linear = model(m);
+            NDArray x4 = m.randomUniform(0, 1, new Shape(2, 3, 4, 4));
+            NDArray x8 = m.randomUniform(0, 1, new Shape(2, 3, 8, 8)); // global pooling takes any size: small is quick
             NDArray y = m.create(new long[] {0, 2});
             for (Attacks.Base base : Attacks.bases()) {
                 List<String> names = new ArrayList<>(List.of(base.name()));
@@ -48,10 +52,14 @@ class RegistryTest {
                             continue;
                         }
                         // small budgets for a quick run; apgd-t gets 2 targets
-                        AttackSettings small = new AttackSettings(base.name().equals("fgm") ? null : 3, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5, 2, 50);
+                        AttackSettings small = new AttackSettings(base.name().equals("fgm") ? null : 3, null, null, 1.0, 0.5, 0.9, 7, 3, 20, 1.5, 2, 50,
+                                AttackSettings.Transfer.DEFAULTS);
                         Attack a = Attacks.build(name, small);
                         assertThat(a.name()).isEqualTo(name);
                         List<Double> progress = new ArrayList<>();
+                        boolean residual = name.contains("sgm") || name.contains("linbp");
+                        io.advkit.model.Classifier model = residual ? resnet : linear;
+                        NDArray x = residual ? x8 : x4;
                         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);
                         float[] d = tm.distance(a.run(p), x);
                         for (float v : d) {

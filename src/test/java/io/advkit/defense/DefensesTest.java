@@ -182,4 +182,39 @@ class DefensesTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Defenses.parseSteps("jpeg:high"))
                 .isInstanceOf(io.advkit.util.UserError.class).hasMessageContaining("not a whole number");
     }
+
+    /**
+     * "none|jpeg:75|bitdepth:3" draws one alternative per call: every output is one of the three, each appears over
+     * draws, and the gradient passes as the identity whichever was drawn (BPDA through JPEG and the quantization).
+     */
+    @Test
+    void aRandomChoiceDrawsEachAlternativeAndPassesTheGradient() {
+        NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 8, 8));
+        List<float[]> outputs = List.of(x.toFloatArray(), new JpegCompression(75).apply(x, new Random(0)).toFloatArray(),
+                new BitDepthReduction(3).apply(x, new Random(0)).toFloatArray());
+        DefendedModel d = (DefendedModel) Defenses.wrap(quadratic(weights(192, 1)), "none|jpeg:75|bitdepth:3", GradientMode.EOT,
+                DefendedModel.Approximation.IDENTITY, 4, 7);
+        assertThat(d.randomized()).isTrue();
+        assertThat(d.gradientSamples()).isEqualTo(4);
+        int[] seen = new int[3];
+        for (int k = 0; k < 30; k++) {
+            float[] y = d.preprocess(x).toFloatArray();
+            int which = -1;
+            for (int a = 0; a < 3 && which < 0; a++) {
+                float[] o = outputs.get(a);
+                double diff = 0;
+                for (int i = 0; i < y.length; i++) {
+                    diff = Math.max(diff, Math.abs(y[i] - o[i]));
+                }
+                if (diff < 1e-6) { // x + (f(x) − x) is f(x) up to one rounding
+                    which = a;
+                }
+            }
+            assertThat(which).as("draw %d is one of the alternatives", k).isNotNegative();
+            seen[which]++;
+            NDArray g = Gradients.of(xi -> d.preprocess(xi).sum(new int[] {1, 2, 3}), x, m).gradient();
+            assertThat(g.sub(1).abs().max().getFloat()).isLessThan(1e-6f); // identity backward for every alternative
+        }
+        assertThat(seen[0] > 0 && seen[1] > 0 && seen[2] > 0).as(java.util.Arrays.toString(seen)).isTrue();
+    }
 }

@@ -1,0 +1,135 @@
+package io.advkit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import io.advkit.util.UserError;
+
+import java.util.function.Supplier;
+
+/**
+ * Reshapes the backward pass of a residual network for transfer attacks, leaving every forward value unchanged:
+ * <ul>
+ *   <li><b>SGM</b> (Wu et al. ICLR 2020, "Skip connections matter"): the gradient through each residual branch is
+ *       scaled by γ &lt; 1, so more of it flows through the skip connections, whose gradients transfer better;</li>
+ *   <li><b>LinBP</b> (Guo et al. NeurIPS 2020, "Backpropagating linearly improves transferability"): from a chosen
+ *       stage on, the derivative of the ReLUs inside residual branches is taken as 1, as if the branches were
+ *       linear; the ReLU after each residual sum stays (as in the authors' code). Their per-block renormalization of
+ *       the branch gradient's norm is not done: it needs a second backward pass per block.</li>
+ * </ul>
+ * Both are gradients of a surrogate, not of the victim, so they live here and not in the attacks: the
+ * architectures call {@link #residualBranch} at each residual sum, {@link #branchRelu} for the ReLUs inside
+ * their residual branches and
+ * {@link #enterStage} as they pass from stage to stage, and an attack turns the rules on around one forward with
+ * {@link #during}. Forward values are bit-identical: every rule is "value of a, gradient of b" written
+ * {@code b + (a − b).stopGradient()} with a − b exactly zero where it matters.
+ */
+public final class BackwardShaping {
+    /**
+     * @param skipGamma       SGM's γ: the share of the gradient a residual branch passes back (1: plain gradient)
+     * @param linearFromStage LinBP: ReLUs of this stage (1-based) and later pass the gradient unchanged (0: off)
+     * @param removeRelus     forward and backward without those (branch) ReLUs: the network LinBP's gradient equals for a loss
+     *                        linear in the logits; for checking LinBP, not for attacking
+     */
+    public record Rules(double skipGamma, int linearFromStage, boolean removeRelus) {
+        public static final Rules NONE = new Rules(1, 0, false);
+
+        public Rules {
+            if (!(skipGamma >= 0 && skipGamma <= 1)) {
+                throw UserError.invalid("sgm gamma", "SGM's gamma is a share of the gradient, in [0, 1]; got " + skipGamma);
+            }
+            if (linearFromStage < 0) {
+                throw UserError.invalid("linbp stage", "LinBP's first linear stage must be 1 or more; got " + linearFromStage);
+            }
+        }
+
+        public boolean active() {
+            return skipGamma != 1 || linearFromStage > 0;
+        }
+    }
+
+    private static final class State {
+        final Rules rules;
+        int stage;
+        int deepestStage;
+        int residuals;
+
+        State(Rules rules) {
+            this.rules = rules;
+        }
+
+        boolean linear() {
+            return rules.linearFromStage() > 0 && stage >= rules.linearFromStage();
+        }
+    }
+
+    private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
+
+    private BackwardShaping() {}
+
+    /**
+     * Runs {@code forward} (the model's objective) with the rules on. Refuses a model the rules cannot reach (no
+     * residual branch for SGM, no stage that deep for LinBP) instead of silently giving the plain gradient.
+     */
+    public static <T> T during(Rules rules, Supplier<T> forward) {
+        if (!rules.active()) {
+            return forward.get();
+        }
+        State outer = CURRENT.get();
+        State s = new State(rules);
+        CURRENT.set(s);
+        try {
+            T result = forward.get();
+            if (rules.skipGamma() != 1 && s.residuals == 0) {
+                throw UserError.invalid("attack", "sgm scales the gradient of residual branches, but the model has none advkit "
+                        + "can reach (ResNet, SE-ResNet, PreResNet, WRN, ResNeXt, chenyaofo/akamaster ResNets have)");
+            }
+            if (rules.linearFromStage() > 0 && s.deepestStage < rules.linearFromStage()) {
+                throw UserError.invalid("linbp stage", "linbp from stage " + rules.linearFromStage() + ", but the model has "
+                        + (s.deepestStage == 0 ? "no stages advkit can reach" : "only " + s.deepestStage + " stages"));
+            }
+            return result;
+        } finally {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
+    /** A network's forward passes into stage {@code n} (0: its stem, before the first stage). */
+    public static void enterStage(int n) {
+        State s = CURRENT.get();
+        if (s != null) {
+            s.stage = n;
+            s.deepestStage = Math.max(s.deepestStage, n);
+        }
+    }
+
+    /** A residual branch's output as its sum sees it: the same value, γ of the gradient (SGM). */
+    public static NDArray residualBranch(NDArray branch) {
+        State s = CURRENT.get();
+        if (s == null || s.rules.skipGamma() == 1) {
+            return branch;
+        }
+        s.residuals++;
+        NDArray held = branch.stopGradient();
+        return held.add(branch.sub(held).mul((float) s.rules.skipGamma()));
+    }
+
+    /**
+     * A ReLU inside a residual branch; in LinBP's linear stages its backward is the identity (and with removeRelus,
+     * its forward too).
+     */
+    public static NDArray branchRelu(NDArray x) {
+        State s = CURRENT.get();
+        if (s == null || !s.linear()) {
+            return Activation.relu(x);
+        }
+        if (s.rules.removeRelus()) {
+            return x.mul(1f); // a new array (callers free what a module returns, Module#then), on the graph
+        }
+        // x + (relu(x) − x), the bracket held constant: exactly relu(x) in value (x + (−x) = 0, x + 0 = x)
+        return x.add(Activation.relu(x).sub(x).stopGradient());
+    }
+}
