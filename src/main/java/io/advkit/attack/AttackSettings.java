@@ -21,9 +21,10 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
      * @param siCopies      SI's scaled copies x/2^i, i &lt; m (Lin et al.: m = 5)
      * @param admixStrength Admix's η, the share of another image mixed in (Wang et al.: 0.2)
      * @param admixImages   Admix's m2, images mixed in per gradient (Wang et al.: 3)
+     * @param ghostErosion  ghost networks' τ: skip connections scaled by U[1 − τ, 1 + τ] per forward (Li et al.: 0.22)
      */
-    public record Transfer(double sgmGamma, int linbpStage, int siCopies, double admixStrength, int admixImages) {
-        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3);
+    public record Transfer(double sgmGamma, int linbpStage, int siCopies, double admixStrength, int admixImages, double ghostErosion) {
+        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3, 0.22);
 
         public Transfer {
             if (siCopies < 1 || admixImages < 1) {

@@ -85,7 +85,9 @@ public final class Attacks {
             new Modifier("sgm", "Skip Gradient Method: gamma of the gradient through residual branches, the rest through skips (Wu et al. 2020)",
                     (s, g) -> g.withSkipGamma(s.transfer().sgmGamma())),
             new Modifier("linbp", "LinBP: ReLUs pass the gradient unchanged from a chosen stage on (Guo et al. 2020)",
-                    (s, g) -> g.withLinearFrom(s.transfer().linbpStage())));
+                    (s, g) -> g.withLinearFrom(s.transfer().linbpStage())),
+            new Modifier("ghost", "ghost networks: every skip connection scaled by a random factor per forward, a virtual ensemble (Li et al. 2020)",
+                    (s, g) -> g.withSkipErosion(s.transfer().ghostErosion())));
 
     /** Attacks whose runs differ (a random start), the only ones restarts can improve. */
     private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr", "square", "fab", "fab-t");

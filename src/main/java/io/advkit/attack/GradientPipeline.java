@@ -6,8 +6,8 @@ import io.advkit.util.Params;
 /**
  * What happens around each input gradient of an iterative attack: copies of the input whose gradients are averaged
  * (SI, Admix), a random differentiable transform of each (input diversity), the surrogate's backward reshaped (SGM,
- * LinBP), and a filter of the gradient after (translation invariance). These are the "-di", "-ti", "-si",
- * "-admix", "-sgm" and "-linbp" of composed names like "mi-di-sgm", and they work with every update rule.
+ * LinBP, ghost erosion), and a filter of the gradient after (translation invariance). These are the "-di", "-ti",
+ * "-si", "-admix", "-sgm", "-linbp" and "-ghost" of composed names like "mi-di-sgm", and they work with every update rule.
  */
 public record GradientPipeline(InputCopies copies, InputTransform inputTransform, BackwardShaping.Rules backward, GradientFilter filter) {
     public static final GradientPipeline PLAIN = new GradientPipeline(InputCopies.SINGLE, InputTransform.IDENTITY,
@@ -29,18 +29,23 @@ public record GradientPipeline(InputCopies copies, InputTransform inputTransform
     }
 
     public GradientPipeline withSkipGamma(double gamma) {
-        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(gamma, backward.linearFromStage(), false), filter);
+        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(gamma, backward.linearFromStage(), false, backward.skipErosion()), filter);
     }
 
     public GradientPipeline withLinearFrom(int stage) {
-        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(backward.skipGamma(), stage, false), filter);
+        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(backward.skipGamma(), stage, false, backward.skipErosion()), filter);
     }
 
-    /** "-di", "-ti", "-si", "-admix", "-sgm", "-linbp" as present, in the registry's order, appended to the rule's name. */
+    public GradientPipeline withSkipErosion(double tau) {
+        return new GradientPipeline(copies, inputTransform, new BackwardShaping.Rules(backward.skipGamma(), backward.linearFromStage(), false, tau), filter);
+    }
+
+    /** "-di", "-ti", "-si", "-admix", "-sgm", "-linbp", "-ghost" as present, in the registry's order, appended to the rule's name. */
     public String suffix() {
         return (inputTransform != InputTransform.IDENTITY ? "-di" : "") + (filter != GradientFilter.IDENTITY ? "-ti" : "")
                 + (copies instanceof ScaleInvariance ? "-si" : "") + (copies instanceof Admix ? "-admix" : "")
-                + (backward.skipGamma() != 1 ? "-sgm" : "") + (backward.linearFromStage() > 0 ? "-linbp" : "");
+                + (backward.skipGamma() != 1 ? "-sgm" : "") + (backward.linearFromStage() > 0 ? "-linbp" : "")
+                + (backward.skipErosion() > 0 ? "-ghost" : "");
     }
 
     Params describe(Params p) {
@@ -59,6 +64,9 @@ public record GradientPipeline(InputCopies copies, InputTransform inputTransform
         }
         if (backward.linearFromStage() > 0) {
             out = out.and("linbp_from_stage", backward.linearFromStage());
+        }
+        if (backward.skipErosion() > 0) {
+            out = out.and("ghost_skip_erosion", backward.skipErosion());
         }
         return out;
     }

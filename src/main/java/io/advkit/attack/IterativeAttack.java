@@ -123,7 +123,7 @@ public abstract class IterativeAttack<S> implements Attack {
             NDArray sum = null;
             var copies = pipeline.copies().draw(x, rng, step);
             for (var copy : copies) {
-                Objective transformed = xi -> BackwardShaping.during(pipeline.backward(),
+                Objective transformed = xi -> BackwardShaping.during(pipeline.backward(), rng,
                         () -> f.value(pipeline.inputTransform().apply(copy.apply(xi), rng)));
                 NDArray g = Gradients.averaged(transformed, x, step, problem.model().gradientSamples()).gradient();
                 sum = sum == null ? g : sum.add(g);

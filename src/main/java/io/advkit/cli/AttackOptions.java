@@ -73,6 +73,9 @@ public class AttackOptions {
     @Option(names = "--admix-images", defaultValue = "3", description = "admix: other images mixed in per gradient (default ${DEFAULT-VALUE})")
     int admixImages;
 
+    @Option(names = "--ghost-erosion", defaultValue = "0.22", description = "ghost: skip connections scaled by U[1-tau, 1+tau] (default ${DEFAULT-VALUE})")
+    double ghostErosion;
+
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
@@ -86,7 +89,7 @@ public class AttackOptions {
     AttackSettings settings() {
         return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
                 tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries,
-                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages));
+                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages, ghostErosion));
     }
 
     Attack build() {

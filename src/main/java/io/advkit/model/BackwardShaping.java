@@ -7,7 +7,8 @@ import io.advkit.util.UserError;
 import java.util.function.Supplier;
 
 /**
- * Reshapes the backward pass of a residual network for transfer attacks, leaving every forward value unchanged:
+ * Reshapes a residual surrogate for transfer attacks. SGM and LinBP change only the backward pass (every forward
+ * value is unchanged); ghost erosion makes each forward a slightly different network:
  * <ul>
  *   <li><b>SGM</b> (Wu et al. ICLR 2020, "Skip connections matter"): the gradient through each residual branch is
  *       scaled by γ &lt; 1, so more of it flows through the skip connections, whose gradients transfer better;</li>
@@ -15,6 +16,9 @@ import java.util.function.Supplier;
  *       stage on, the derivative of the ReLUs inside residual branches is taken as 1, as if the branches were
  *       linear; the ReLU after each residual sum stays (as in the authors' code). Their per-block renormalization of
  *       the branch gradient's norm is not done: it needs a second backward pass per block.</li>
+ *   <li><b>Ghost networks</b> (Li et al. AAAI 2020, "Learning transferable adversarial examples via ghost networks"):
+ *       skip-connection erosion, each skip connection multiplied by its own λ ~ U[1 − τ, 1 + τ] drawn anew at every
+ *       forward, so successive gradients come from a longitudinal ensemble of "ghosts" of one model.</li>
  * </ul>
  * Both are gradients of a surrogate, not of the victim, so they live here and not in the attacks: the
  * architectures call {@link #residualBranch} at each residual sum, {@link #branchRelu} for the ReLUs inside
@@ -29,13 +33,21 @@ public final class BackwardShaping {
      * @param linearFromStage LinBP: ReLUs of this stage (1-based) and later pass the gradient unchanged (0: off)
      * @param removeRelus     forward and backward without those (branch) ReLUs: the network LinBP's gradient equals for a loss
      *                        linear in the logits; for checking LinBP, not for attacking
+     * @param skipErosion     ghost networks' τ: each skip connection scaled by λ ~ U[1 − τ, 1 + τ] per forward (0: off)
      */
-    public record Rules(double skipGamma, int linearFromStage, boolean removeRelus) {
-        public static final Rules NONE = new Rules(1, 0, false);
+    public record Rules(double skipGamma, int linearFromStage, boolean removeRelus, double skipErosion) {
+        public static final Rules NONE = new Rules(1, 0, false, 0);
+
+        public Rules(double skipGamma, int linearFromStage, boolean removeRelus) {
+            this(skipGamma, linearFromStage, removeRelus, 0);
+        }
 
         public Rules {
             if (!(skipGamma >= 0 && skipGamma <= 1)) {
                 throw UserError.invalid("sgm gamma", "SGM's gamma is a share of the gradient, in [0, 1]; got " + skipGamma);
+            }
+            if (!(skipErosion >= 0 && skipErosion < 1)) {
+                throw UserError.invalid("ghost erosion", "ghost networks' tau must be in [0, 1), got " + skipErosion);
             }
             if (linearFromStage < 0) {
                 throw UserError.invalid("linbp stage", "LinBP's first linear stage must be 1 or more; got " + linearFromStage);
@@ -43,18 +55,20 @@ public final class BackwardShaping {
         }
 
         public boolean active() {
-            return skipGamma != 1 || linearFromStage > 0;
+            return skipGamma != 1 || linearFromStage > 0 || skipErosion > 0;
         }
     }
 
     private static final class State {
         final Rules rules;
+        final java.util.Random rng;
         int stage;
         int deepestStage;
         int residuals;
 
-        State(Rules rules) {
+        State(Rules rules, java.util.Random rng) {
             this.rules = rules;
+            this.rng = rng;
         }
 
         boolean linear() {
@@ -71,17 +85,22 @@ public final class BackwardShaping {
      * residual branch for SGM, no stage that deep for LinBP) instead of silently giving the plain gradient.
      */
     public static <T> T during(Rules rules, Supplier<T> forward) {
+        return during(rules, new java.util.Random(0), forward);
+    }
+
+    /** As {@link #during(Rules, Supplier)}, ghost erosion drawing from {@code rng}. */
+    public static <T> T during(Rules rules, java.util.Random rng, Supplier<T> forward) {
         if (!rules.active()) {
             return forward.get();
         }
         State outer = CURRENT.get();
-        State s = new State(rules);
+        State s = new State(rules, rng);
         CURRENT.set(s);
         try {
             T result = forward.get();
-            if (rules.skipGamma() != 1 && s.residuals == 0) {
-                throw UserError.invalid("attack", "sgm scales the gradient of residual branches, but the model has none advkit "
-                        + "can reach (ResNet, SE-ResNet, PreResNet, WRN, ResNeXt, chenyaofo/akamaster ResNets have)");
+            if ((rules.skipGamma() != 1 || rules.skipErosion() > 0) && s.residuals == 0) {
+                throw UserError.invalid("attack", (rules.skipGamma() != 1 ? "sgm" : "ghost") + " works on residual blocks, but "
+                        + "the model has none advkit can reach (ResNet, SE-ResNet, PreResNet, WRN, ResNeXt, chenyaofo/akamaster ResNets have)");
             }
             if (rules.linearFromStage() > 0 && s.deepestStage < rules.linearFromStage()) {
                 throw UserError.invalid("linbp stage", "linbp from stage " + rules.linearFromStage() + ", but the model has "
@@ -104,6 +123,17 @@ public final class BackwardShaping {
             s.stage = n;
             s.deepestStage = Math.max(s.deepestStage, n);
         }
+    }
+
+    /** A residual block's skip connection as its sum sees it: itself, or eroded by a random λ (ghost networks). */
+    public static NDArray skip(NDArray shortcut) {
+        State s = CURRENT.get();
+        if (s == null || s.rules.skipErosion() == 0) {
+            return shortcut;
+        }
+        s.residuals++;
+        double tau = s.rules.skipErosion();
+        return shortcut.mul((float) (1 + tau * (2 * s.rng.nextDouble() - 1)));
     }
 
     /** A residual branch's output as its sum sees it: the same value, γ of the gradient (SGM). */

@@ -90,7 +90,7 @@ public final class CifarPreResNet extends Module {
             if (se != null) {
                 y = se.forward(y, training);
             }
-            return BackwardShaping.residualBranch(y).add(identity == null ? x : identity.forward(preact, training));
+            return BackwardShaping.residualBranch(y).add(BackwardShaping.skip(identity == null ? x : identity.forward(preact, training)));
         }
     }
 }

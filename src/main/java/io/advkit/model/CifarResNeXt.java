@@ -58,7 +58,7 @@ public final class CifarResNeXt extends Module {
         @Override
         public NDArray forward(NDArray x, boolean training) {
             NDArray shortcut = identity == null ? x : identity.forward(x, training);
-            return Activation.relu(BackwardShaping.residualBranch(body.forward(x, training)).add(shortcut));
+            return Activation.relu(BackwardShaping.residualBranch(body.forward(x, training)).add(BackwardShaping.skip(shortcut)));
         }
     }
 }

@@ -68,7 +68,7 @@ public final class CifarResNet extends Module {
                 y = then(y, a -> se.forward(a, training));
             }
             y = then(y, BackwardShaping::residualBranch);
-            return then(addFreeing(y, shortcut, x), Activation::relu);
+            return then(addFreeing(y, BackwardShaping.skip(shortcut), x), Activation::relu);
         }
     }
 

@@ -114,7 +114,7 @@ public final class TorchvisionCifarResNet extends Module {
             y = then(y, a -> conv2.forward(a, training));
             y = then(y, a -> bn2.forward(a, training));
             y = then(y, BackwardShaping::residualBranch);
-            return then(addFreeing(y, shortcut(x, training), x), Activation::relu);
+            return then(addFreeing(y, BackwardShaping.skip(shortcut(x, training)), x), Activation::relu);
         }
     }
 }

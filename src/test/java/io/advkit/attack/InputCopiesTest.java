@@ -72,8 +72,9 @@ class InputCopiesTest {
         assertThat(Attacks.build("mi-di-sgm-linbp", s).name()).isEqualTo("mi-di-sgm-linbp");
         assertThat(Attacks.build("linbp-sgm-di-mi", s).name()).isEqualTo("mi-di-sgm-linbp");
         assertThat(Attacks.build("mi-admix", s).name()).isEqualTo("mi-admix");
+        assertThat(Attacks.build("ghost-mi-di", s).name()).isEqualTo("mi-di-ghost");
         assertThat(Attacks.build("mi-di-si", s).params().toString()).contains("SI(m=5)");
         assertThatThrownBy(() -> Attacks.build("mi-si-admix", s)).isInstanceOf(UserError.class).hasMessageContaining("one of si, admix");
-        assertThat(Arrays.asList(Attacks.names().toArray())).contains("sgm", "linbp", "si", "admix");
+        assertThat(Arrays.asList(Attacks.names().toArray())).contains("sgm", "linbp", "si", "admix", "ghost");
     }
 }

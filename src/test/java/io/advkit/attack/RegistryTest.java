@@ -32,7 +32,7 @@ class RegistryTest {
     @Test
     void everyRegisteredAttackStaysInItsBudgetAndReportsProgress() {
         int checked = 0;
-        // SGM and LinBP reshape residual networks' backward passes: they run on a small random ResNet
+        // SGM, LinBP and ghost erosion reshape residual networks: they run on a small random ResNet
         try (NDManager m = NDManager.newBaseManager();
              io.advkit.model.ZooModel resnet = io.advkit.model.ZooModel.create("r", "resnet20", 10,
                      io.advkit.model.Normalization.named("none"), 1)) {
@@ -57,7 +57,7 @@ class RegistryTest {
                         Attack a = Attacks.build(name, small);
                         assertThat(a.name()).isEqualTo(name);
                         List<Double> progress = new ArrayList<>();
-                        boolean residual = name.contains("sgm") || name.contains("linbp");
+                        boolean residual = name.contains("sgm") || name.contains("linbp") || name.contains("ghost");
                         io.advkit.model.Classifier model = residual ? resnet : linear;
                         NDArray x = residual ? x8 : x4;
                         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);

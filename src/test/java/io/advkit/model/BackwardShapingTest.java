@@ -124,6 +124,28 @@ class BackwardShapingTest {
         }
     }
 
+    /** Ghost erosion draws a new network per forward from the attack's generator: reproducible, and not the plain one. */
+    @Test
+    void ghostErosionIsARandomButReproducibleNetworkPerForward() {
+        try (ZooModel model = ZooModel.create("t", "resnet20", 10, Normalization.named("none"), 2);
+             NDManager m = NDManager.newBaseManager()) {
+            model.net().setTrainable(false);
+            NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 16, 16));
+            Rules ghost = new Rules(1, 0, false, 0.22);
+            float[] plain = model.logits(x).toFloatArray();
+            float[] a = BackwardShaping.during(ghost, new java.util.Random(5), () -> model.logits(x)).toFloatArray();
+            float[] b = BackwardShaping.during(ghost, new java.util.Random(5), () -> model.logits(x)).toFloatArray();
+            java.util.Random r = new java.util.Random(5);
+            float[] c1 = BackwardShaping.during(ghost, r, () -> model.logits(x)).toFloatArray();
+            float[] c2 = BackwardShaping.during(ghost, r, () -> model.logits(x)).toFloatArray();
+            assertThat(a).containsExactly(b);
+            assertThat(maxDiff(a, plain)).isGreaterThan(1e-4);
+            assertThat(maxDiff(c1, c2)).isGreaterThan(1e-4); // the next forward is another ghost
+            // tau 0 is the plain network
+            assertThat(BackwardShaping.during(new Rules(1, 0, false, 0), () -> model.logits(x)).toFloatArray()).containsExactly(plain);
+        }
+    }
+
     @Test
     void aModelTheRulesCannotReachIsRefused() {
         try (ZooModel model = ZooModel.create("t", "densenet40_k12", 10, Normalization.named("none"), 1);
