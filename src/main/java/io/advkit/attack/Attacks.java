@@ -73,6 +73,8 @@ public final class Attacks {
             new Base("square", List.of(), "Square Attack: random square updates kept when the margin drops; scores only (Andriushchenko et al. 2020)",
                     false, (s, g) -> Restarts.of(new Square(s.queries(), 0.8), s.restartsOr(1)), EnumSet.of(Norm.LINF, Norm.L2)));
 
+    private static final String ILA_NAME = "ila";
+
     private static final List<Modifier> MODIFIERS = List.of(
             new Modifier("di", "input diversity: a random resize and pad before each gradient (Xie et al. 2019)",
                     (s, g) -> g.withInputTransform(new InputDiversity(s.diProb(), s.diResize()))),
@@ -87,7 +89,9 @@ public final class Attacks {
             new Modifier("linbp", "LinBP: ReLUs pass the gradient unchanged from a chosen stage on (Guo et al. 2020)",
                     (s, g) -> g.withLinearFrom(s.transfer().linbpStage())),
             new Modifier("ghost", "ghost networks: every skip connection scaled by a random factor per forward, a virtual ensemble (Li et al. 2020)",
-                    (s, g) -> g.withSkipErosion(s.transfer().ghostErosion())));
+                    (s, g) -> g.withSkipErosion(s.transfer().ghostErosion())),
+            new Modifier(ILA_NAME, "ILA: the attack's example fine-tuned to push an intermediate layer further along its own change (Huang et al. 2019)",
+                    (s, g) -> g)); // wraps the whole attack, see build
 
     /** Attacks whose runs differ (a random start), the only ones restarts can improve. */
     private static final List<String> RESTARTABLE = List.of("pgd", "apgd-ce", "apgd-dlr", "square", "fab", "fab-t");
@@ -150,7 +154,10 @@ public final class Attacks {
                 pipeline = m.apply().apply(settings, pipeline);
             }
         }
-        return base.factory().build(settings, pipeline);
+        Attack attack = base.factory().build(settings, pipeline);
+        // ILA is a second stage after the whole attack, not a part of its gradient
+        boolean ila = mods.stream().anyMatch(m -> m.name().equals(ILA_NAME));
+        return ila ? new ILA(attack, settings.transfer().ilaStage(), settings.transfer().ilaSteps(), 0.1) : attack;
     }
 
     private static Base base(String n) {

@@ -76,6 +76,12 @@ public class AttackOptions {
     @Option(names = "--ghost-erosion", defaultValue = "0.22", description = "ghost: skip connections scaled by U[1-tau, 1+tau] (default ${DEFAULT-VALUE})")
     double ghostErosion;
 
+    @Option(names = "--ila-stage", defaultValue = "3", description = "ila: the layer, as the input of this stage (default ${DEFAULT-VALUE})")
+    int ilaStage;
+
+    @Option(names = "--ila-steps", defaultValue = "20", description = "ila: fine-tuning steps of eps/10 (default ${DEFAULT-VALUE})")
+    int ilaSteps;
+
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
@@ -89,7 +95,7 @@ public class AttackOptions {
     AttackSettings settings() {
         return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
                 tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries,
-                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages, ghostErosion));
+                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages, ghostErosion, ilaStage, ilaSteps));
     }
 
     Attack build() {

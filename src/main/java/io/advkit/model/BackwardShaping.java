@@ -62,6 +62,8 @@ public final class BackwardShaping {
     private static final class State {
         final Rules rules;
         final java.util.Random rng;
+        int captureStage;
+        final java.util.List<NDArray> captured = new java.util.ArrayList<>();
         int stage;
         int deepestStage;
         int residuals;
@@ -122,6 +124,43 @@ public final class BackwardShaping {
         if (s != null) {
             s.stage = n;
             s.deepestStage = Math.max(s.deepestStage, n);
+        }
+    }
+
+    /** As {@link #enterStage(int)}, with the stage's input, which {@link #capturing} may keep. */
+    public static void enterStage(int n, NDArray input) {
+        enterStage(n);
+        State s = CURRENT.get();
+        if (s != null && s.captureStage == n) {
+            s.captured.add(input.mul(1f)); // a copy on the graph: the network frees its own intermediates
+        }
+    }
+
+    /** What {@link #capturing} returns: the forward's result and each network's captured stage input, in order. */
+    public record Captured<T>(T result, java.util.List<NDArray> features) {}
+
+    /**
+     * Runs {@code forward} keeping the input of stage {@code stage} (the previous stage's output) of every network it
+     * runs, on the autograd graph: the intermediate features ILA works on. Refuses a model with no such stage.
+     */
+    public static <T> Captured<T> capturing(int stage, Supplier<T> forward) {
+        State outer = CURRENT.get();
+        State s = new State(Rules.NONE, new java.util.Random(0));
+        s.captureStage = stage;
+        CURRENT.set(s);
+        try {
+            T result = forward.get();
+            if (s.captured.isEmpty()) {
+                throw UserError.invalid("ila stage", "ila works on the input of stage " + stage + ", but the model has "
+                        + (s.deepestStage == 0 ? "no stages advkit can reach" : "only " + s.deepestStage + " stages"));
+            }
+            return new Captured<>(result, java.util.List.copyOf(s.captured));
+        } finally {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
         }
     }
 

@@ -210,7 +210,7 @@ public final class Layers {
         public NDArray forward(NDArray x, boolean training) {
             NDArray y = x;
             for (var e : namedChildren().entrySet()) {
-                markStage(e.getKey());
+                markStage(e.getKey(), y);
                 Module m = e.getValue();
                 y = y == x ? m.forward(y, training) : then(y, a -> m.forward(a, training)); // x is the caller's
             }
@@ -219,11 +219,11 @@ public final class Layers {
     }
 
     /** pytorchcv names its stem "init_block" and its stages "stage1".."stageN": where LinBP's stages are. */
-    private static void markStage(String child) {
+    private static void markStage(String child, NDArray input) {
         if (child.equals("init_block")) {
             BackwardShaping.enterStage(0);
         } else if (child.startsWith("stage") && child.length() > 5 && child.substring(5).chars().allMatch(Character::isDigit)) {
-            BackwardShaping.enterStage(Integer.parseInt(child.substring(5)));
+            BackwardShaping.enterStage(Integer.parseInt(child.substring(5)), input);
         }
     }
 

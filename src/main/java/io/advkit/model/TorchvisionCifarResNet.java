@@ -65,7 +65,7 @@ public final class TorchvisionCifarResNet extends Module {
         NDArray y = then(then(conv1.forward(x, training), a -> bn1.forward(a, training)), Activation::relu);
         for (int i = 0; i < layers.length; i++) {
             Sequential layer = layers[i];
-            BackwardShaping.enterStage(i + 1);
+            BackwardShaping.enterStage(i + 1, y);
             y = then(y, a -> layer.forward(a, training));
         }
         return then(then(y, Layers::poolFlatten), a -> classifier.forward(a, training));

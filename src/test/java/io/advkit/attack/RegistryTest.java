@@ -57,7 +57,7 @@ class RegistryTest {
                         Attack a = Attacks.build(name, small);
                         assertThat(a.name()).isEqualTo(name);
                         List<Double> progress = new ArrayList<>();
-                        boolean residual = name.contains("sgm") || name.contains("linbp") || name.contains("ghost");
+                        boolean residual = name.contains("sgm") || name.contains("linbp") || name.contains("ghost") || name.contains("ila");
                         io.advkit.model.Classifier model = residual ? resnet : linear;
                         NDArray x = residual ? x8 : x4;
                         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);
