@@ -21,10 +21,10 @@ import java.util.function.Supplier;
  *       forward, so successive gradients come from a longitudinal ensemble of "ghosts" of one model.</li>
  * </ul>
  * Both are gradients of a surrogate, not of the victim, so they live here and not in the attacks: the
- * architectures call {@link #residualBranch} at each residual sum, {@link #branchRelu} for the ReLUs inside
- * their residual branches and
- * {@link #enterStage} as they pass from stage to stage, and an attack turns the rules on around one forward with
- * {@link #during}. Forward values are bit-identical: every rule is "value of a, gradient of b" written
+ * architectures call {@link #residualBranch} and {@link #skip} at each residual sum, {@link #branchRelu} for the
+ * ReLUs inside their residual branches and {@link #enterStage} as they pass from stage to stage; an attack turns the
+ * rules on around one forward with {@link #during}, and {@link #capturing} keeps a stage's input for ILA. Under SGM
+ * and LinBP forward values are bit-identical: each rule is "value of a, gradient of b" written
  * {@code b + (a − b).stopGradient()} with a − b exactly zero where it matters.
  */
 public final class BackwardShaping {
@@ -95,10 +95,8 @@ public final class BackwardShaping {
         if (!rules.active()) {
             return forward.get();
         }
-        State outer = CURRENT.get();
         State s = new State(rules, rng);
-        CURRENT.set(s);
-        try {
+        return within(s, () -> {
             T result = forward.get();
             if ((rules.skipGamma() != 1 || rules.skipErosion() > 0) && s.residuals == 0) {
                 throw UserError.invalid("attack", (rules.skipGamma() != 1 ? "sgm" : "ghost") + " works on residual blocks, but "
@@ -109,6 +107,15 @@ public final class BackwardShaping {
                         + (s.deepestStage == 0 ? "no stages advkit can reach" : "only " + s.deepestStage + " stages"));
             }
             return result;
+        });
+    }
+
+    /** Runs {@code body} with {@code s} as the thread's state, restoring the outer one (nested calls) afterwards. */
+    private static <T> T within(State s, Supplier<T> body) {
+        State outer = CURRENT.get();
+        CURRENT.set(s);
+        try {
+            return body.get();
         } finally {
             if (outer == null) {
                 CURRENT.remove();
@@ -144,24 +151,16 @@ public final class BackwardShaping {
      * runs, on the autograd graph: the intermediate features ILA works on. Refuses a model with no such stage.
      */
     public static <T> Captured<T> capturing(int stage, Supplier<T> forward) {
-        State outer = CURRENT.get();
         State s = new State(Rules.NONE, new java.util.Random(0));
         s.captureStage = stage;
-        CURRENT.set(s);
-        try {
+        return within(s, () -> {
             T result = forward.get();
             if (s.captured.isEmpty()) {
                 throw UserError.invalid("ila stage", "ila works on the input of stage " + stage + ", but the model has "
                         + (s.deepestStage == 0 ? "no stages advkit can reach" : "only " + s.deepestStage + " stages"));
             }
             return new Captured<>(result, java.util.List.copyOf(s.captured));
-        } finally {
-            if (outer == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(outer);
-            }
-        }
+        });
     }
 
     /** A residual block's skip connection as its sum sees it: itself, or eroded by a random λ (ghost networks). */
