@@ -39,12 +39,28 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = "--clean", paramLabel = "DIR", description = "the clean images (first row)")
     Path clean;
 
-    @Option(names = "--adv", required = true, paramLabel = "[LABEL=]DIR",
+    @Option(names = "--adv", paramLabel = "[LABEL=]DIR",
             description = "an output folder of advkit attack; repeat for each row (label defaults to its attack and surrogates)")
     List<String> adv;
 
-    @Option(names = {"-v", "--victim"}, required = true, paramLabel = "SPEC", description = "victim model; repeat for each column")
+    @Option(names = {"-v", "--victim"}, paramLabel = "SPEC", description = "victim model; repeat for each column")
     List<String> victims;
+
+    @Option(names = "--leave-one-family-out",
+            description = "a study instead of a matrix: each family of the -m models in turn is held out, the others attack "
+                    + "the --data images (with --attack-args), and the held-out models are evaluated on the result")
+    boolean leaveOneFamilyOut;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "with --leave-one-family-out: the models; repeat")
+    List<String> models;
+
+    @Option(names = "--data", paramLabel = "PATH", description = "with --leave-one-family-out: the clean images")
+    Path data;
+
+    @Option(names = "--attack-args", paramLabel = "OPTIONS",
+            defaultValue = "--attack mi-di-sgm-ghost-ila --sgm-gamma 0.7 --steps 20 --fusion logits --eps 8",
+            description = "with --leave-one-family-out: advkit attack's options for every held-out family (default: ${DEFAULT-VALUE})")
+    String attackArgs;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "writes transfer.md, transfer.json and transfer.png here")
     Path out;
@@ -58,6 +74,12 @@ public final class TransferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.apply();
+        if (leaveOneFamilyOut) {
+            return leaveOneFamilyOut();
+        }
+        if (adv == null || victims == null) {
+            throw new UserError("a transfer matrix needs --adv folders and -v victims (or --leave-one-family-out with -m models and --data)");
+        }
         List<String> rows = new ArrayList<>();
         List<ImageSet> sets = new ArrayList<>();
         List<Path> inputs = new ArrayList<>();
@@ -101,6 +123,24 @@ public final class TransferCommand implements Callable<Integer> {
         Json.write(out.resolve("transfer.json"), matrix.result(RunInfo.now()));
         Charts.heatmap(out.resolve("transfer.png"), "Victim accuracy (%) on " + n + " images", rows, names, acc);
         System.out.print(md);
+        return 0;
+    }
+
+    private int leaveOneFamilyOut() {
+        if (data == null || models == null || adv != null || victims != null || clean != null) {
+            throw new UserError("--leave-one-family-out takes -m models and --data (and no --adv, -v or --clean)");
+        }
+        OutputFolders.requireApartFrom(data, out);
+        ImageSet set = selection.select(io.advkit.data.Datasets.open(data, null, null));
+        List<String> passThrough = new ArrayList<>();
+        common.weightsDirs.forEach(d -> passThrough.addAll(List.of("--weights-dir", d.toString())));
+        if (selection.limit != null) {
+            passThrough.addAll(List.of("--limit", selection.limit.toString()));
+        }
+        if (selection.subset != null) {
+            passThrough.addAll(List.of("--subset", selection.subset.toString(), "--subset-seed", Long.toString(selection.subsetSeed)));
+        }
+        LeaveOneFamilyOut.run(models, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
         return 0;
     }
 

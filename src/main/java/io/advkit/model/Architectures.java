@@ -21,6 +21,17 @@ public final class Architectures {
 
     private Architectures() {}
 
+    /**
+     * The family an architecture belongs to, for leave-one-family-out transfer studies: the design without its
+     * depth or width ("resnet20", "chenyaofo_resnet56", "akamaster_resnet32" → resnet; "seresnet20" → seresnet;
+     * "wrn16_10" → wrn; "densenet40_k12" → densenet).
+     */
+    public static String family(String arch) {
+        String a = arch.replaceFirst("^(chenyaofo|akamaster)_", "");
+        Matcher m = Pattern.compile("^([a-z]+?)(\\d.*)?$").matcher(a);
+        return m.matches() ? m.group(1) : a;
+    }
+
     public static Module create(String arch, int numClasses) {
         return create(arch, numClasses, 3);
     }

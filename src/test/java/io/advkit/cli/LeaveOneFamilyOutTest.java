@@ -1,0 +1,57 @@
+package io.advkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import io.advkit.Shared;
+import io.advkit.model.Architectures;
+import io.advkit.util.Json;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** transfer --leave-one-family-out: every family held out once, attacked by the others, evaluated on the result. */
+class LeaveOneFamilyOutTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void familiesAreTheDesignWithoutDepthOrWidth() {
+        assertThat(Architectures.family("resnet20")).isEqualTo("resnet");
+        assertThat(Architectures.family("resnet164bn")).isEqualTo("resnet");
+        assertThat(Architectures.family("chenyaofo_resnet56")).isEqualTo("resnet");
+        assertThat(Architectures.family("akamaster_resnet32")).isEqualTo("resnet");
+        assertThat(Architectures.family("seresnet20")).isEqualTo("seresnet");
+        assertThat(Architectures.family("preresnet20")).isEqualTo("preresnet");
+        assertThat(Architectures.family("wrn16_10")).isEqualTo("wrn");
+        assertThat(Architectures.family("densenet40_k12")).isEqualTo("densenet");
+        assertThat(Architectures.family("resnext29_32x4d")).isEqualTo("resnext");
+        assertThat(Architectures.family("smallcnn")).isEqualTo("smallcnn");
+    }
+
+    @Test
+    void eachFamilyIsHeldOutOnceAndEvaluatedOnExamplesMadeWithoutIt() {
+        Path data = Shared.require("data/cifar-10_eval");
+        Path out = tmp.resolve("lofo");
+        Object[] r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "6",
+                "-m", "resnet20_cifar10_advkit", "-m", "preresnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit",
+                "--attack-args", "--attack fgsm --eps 8", "--out", out.toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        JsonArray rows = Json.read(out.resolve("transfer.json")).getAsJsonObject().getAsJsonArray("rows");
+        assertThat(rows).hasSize(3);
+        for (var e : rows) {
+            var row = e.getAsJsonObject();
+            String family = row.get("family").getAsString();
+            assertThat(row.get("model").getAsString()).startsWith(family + "20");
+            for (var s : row.getAsJsonArray("surrogates")) {
+                assertThat(s.getAsString()).doesNotStartWith(family + "20"); // never attacked with its own family
+            }
+            assertThat(out.resolve("without-" + family).resolve("attack.json")).exists();
+        }
+        r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "-m", "resnet20_cifar10_advkit",
+                "--out", tmp.resolve("one").toString());
+        assertThat((int) r[0]).isNotZero();
+        assertThat((String) r[2]).contains("at least two families");
+    }
+}
