@@ -40,13 +40,19 @@ class BackwardShapingTest {
         }
     }
 
+    /** A chenyaofo-style basic block of 4 channels with random weights, frozen. */
+    private static TorchvisionCifarResNet.BasicBlock block(NDManager m, int seed) {
+        Engine.getInstance().setRandomSeed(seed);
+        var block = new TorchvisionCifarResNet.BasicBlock(4, 4, 1, TorchvisionCifarResNet.Shortcut.PROJECTION);
+        block.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 4, 6, 6));
+        block.setTrainable(false);
+        return block;
+    }
+
     @Test
     void sgmOnOneResidualBlockIsThePlainGradientAtOneTheSkipPathsAtZeroAndLinearBetween() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(3);
-            var block = new TorchvisionCifarResNet.BasicBlock(4, 4, 1, TorchvisionCifarResNet.Shortcut.PROJECTION);
-            block.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 4, 6, 6));
-            block.setTrainable(false);
+            var block = block(m, 3);
             NDArray x = m.randomNormal(new Shape(2, 4, 6, 6));
             NDArray w = m.randomNormal(new Shape(2, 4, 6, 6));
             UnaryOperator<NDArray> loss = xi -> block.forward(xi, false).mul(w).sum(new int[] {1, 2, 3});
@@ -71,10 +77,7 @@ class BackwardShapingTest {
     @Test
     void linbpOnOneResidualBlockIsTheGradientOfTheBlockWithoutItsBranchRelu() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(4);
-            var block = new TorchvisionCifarResNet.BasicBlock(4, 4, 1, TorchvisionCifarResNet.Shortcut.PROJECTION);
-            block.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 4, 6, 6));
-            block.setTrainable(false);
+            var block = block(m, 4);
             NDArray x = m.randomNormal(new Shape(2, 4, 6, 6));
             Rules linbp = new Rules(1, 1, false);
             Rules without = new Rules(1, 1, true);
