@@ -49,7 +49,7 @@ public final class AttackCommand implements Callable<Integer> {
 
     @Option(names = "--robust-to", split = ",", paramLabel = "STEP",
             description = "make the examples survive victims that may preprocess with any of these steps (e.g. jpeg:75,bitdepth:5,resize-pad:36): "
-                    + "EoT (--eot draws) over none or one of them, drawn per gradient, BPDA through the non-differentiable ones")
+                    + "EoT (--eot draws) over none or one of them, drawn per gradient, BPDA (--bpda) through the non-differentiable ones")
     List<String> robustTo;
 
     @Option(names = "--fusion", description = "ensemble fusion: logits, probs or loss (default loss; needs several -s)")
@@ -91,7 +91,7 @@ public final class AttackCommand implements Callable<Integer> {
             if (defense != null) {
                 throw new UserError("--robust-to makes the surrogates' examples survive preprocessing, --defense attacks a defended model; give one");
             }
-            defense = new DefenseSpec("none|" + String.join("|", robustTo), "eot", "identity", defenseOptions.eot, defenseOptions.defenseSeed);
+            defense = new DefenseSpec("none|" + String.join("|", robustTo), "eot", defenseOptions.bpda, defenseOptions.eot, defenseOptions.defenseSeed);
         }
         AttackJob.Config config = new AttackJob.Config(attack.params(), tm.norm().toString(), tm.eps(), tm.eps255(), attackOptions.loss,
                 attackOptions.target, surrogates, surrogates.size() > 1 ? fused.name().toLowerCase(java.util.Locale.ROOT) : null,

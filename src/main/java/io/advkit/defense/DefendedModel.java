@@ -19,6 +19,11 @@ public final class DefendedModel implements Classifier {
     public enum Approximation {
         IDENTITY, BLUR;
 
+        /** The differentiable stand-in whose gradient BPDA passes: y itself, or y blurred by a 3×3 Gaussian. */
+        public NDArray apply(NDArray y) {
+            return this == IDENTITY ? y : new TranslationInvariance(3, 1.0).apply(y);
+        }
+
         public static Approximation parse(String s) {
             try {
                 return valueOf(s.toUpperCase(java.util.Locale.ROOT));
@@ -85,7 +90,7 @@ public final class DefendedModel implements Classifier {
             return fy; // naive: no gradient flows back through this step
         }
         // BPDA: forward value f(y), backward that of g(y): g(y) + (f(y) − g(y)) with the bracket detached
-        NDArray g = approximation == Approximation.IDENTITY ? y : new TranslationInvariance(3, 1.0).apply(y);
+        NDArray g = approximation.apply(y);
         return g.add(fy.sub(g.stopGradient()));
     }
 
