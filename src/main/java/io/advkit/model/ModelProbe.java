@@ -23,8 +23,14 @@ final class ModelProbe {
     /** The model's number of classes, read from its output on a probe batch of the declared shape. */
     static int classes(UnaryOperator<NDArray> forward, InputShape shape, String name) {
         try (NDManager m = NDManager.newBaseManager()) {
-            m.getEngine().setRandomSeed(7);
-            NDArray x = m.randomUniform(0, 1, new Shape(shape.batch(N)));
+            // from its own generator: the engine's global seed, which jobs rely on, is left alone
+            java.util.Random r = new java.util.Random(7);
+            long[] dims = shape.batch(N);
+            float[] px = new float[(int) (dims[0] * dims[1] * dims[2] * dims[3])];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = r.nextFloat();
+            }
+            NDArray x = m.create(px, new Shape(dims));
             NDArray a;
             try {
                 a = forward.apply(x);

@@ -89,7 +89,7 @@ public final class TorchScriptModel implements LoadedClassifier {
 
     @Override
     public NDArray logits(NDArray pixels) {
-        NDArray x = mean == null ? pixels : pixels.sub(mean).div(std);
+        NDArray x = mean == null ? pixels : Module.then(pixels.sub(mean), a -> a.div(std));
         NDList out = IValueUtils.forward(module, new NDList(x), true); // autograd as the caller set it, no train()
         if (out.size() != 1) {
             out.close();
