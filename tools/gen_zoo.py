@@ -38,6 +38,15 @@ for ds, d in CHENYAOFO.items():
                      "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/resnet/{file}",
                      "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
                      f"top-1 {CHENYAOFO_ACC[ds][depth]:.2f}% on the {ds.upper()} test set (chenyaofo)"])
+CHENYAOFO_VGG = {"cifar10": {11: ("eaeebf42", 92.79), 13: ("c01e4a43", 94.00), 16: ("6ee7ea24", 94.16), 19: ("57191229", 93.91)},
+                 "cifar100": {11: ("57d0759e", 70.78), 13: ("5ebe5778", 74.63), 16: ("7d8c4031", 74.00), 19: ("b98f7bd7", 73.87)}}
+for ds, d in CHENYAOFO_VGG.items():
+    for depth, (h, acc) in d.items():
+        file = f"{ds}_vgg{depth}_bn-{h}.pt"
+        rows.append([f"{ds}_vgg{depth}_bn", f"chenyaofo_vgg{depth}_bn", "10" if ds == "cifar10" else "100",
+                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/vgg/{file}",
+                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
+                     f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
 AKAMASTER = {20: ("12fca82f", 91.73), 32: ("d509ac18", 92.63), 44: ("014dd654", 93.10), 56: ("4bfd9763", 93.39), 110: ("1d1ed7c2", 93.68)}
 for depth, (h, acc) in AKAMASTER.items():
     file = f"resnet{depth}-{h}.th"

@@ -14,10 +14,12 @@ public final class Architectures {
     private static final Pattern DENSENET = Pattern.compile("densenet(\\d+)_k(\\d+)");
     private static final Pattern CHENYAOFO = Pattern.compile("chenyaofo_resnet(20|32|44|56)");
     private static final Pattern AKAMASTER = Pattern.compile("akamaster_resnet(20|32|44|56|110|1202)");
+    private static final Pattern CHENYAOFO_VGG = Pattern.compile("chenyaofo_vgg(11|13|16|19)_bn");
 
     /** Names for help texts. */
     public static final List<String> EXAMPLES = List.of("resnet20", "resnet56", "resnet164bn", "preresnet20", "seresnet20",
-            "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20", "smallcnn");
+            "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20",
+            "chenyaofo_vgg11_bn", "smallcnn");
 
     private Architectures() {}
 
@@ -83,6 +85,9 @@ public final class Architectures {
         }
         if ((m = CHENYAOFO.matcher(arch)).matches()) {
             return new TorchvisionCifarResNet(Integer.parseInt(m.group(1)), numClasses, TorchvisionCifarResNet.Shortcut.PROJECTION);
+        }
+        if ((m = CHENYAOFO_VGG.matcher(arch)).matches()) {
+            return new ChenyaofoVgg(Integer.parseInt(m.group(1)), numClasses);
         }
         if ((m = AKAMASTER.matcher(arch)).matches()) {
             return new TorchvisionCifarResNet(Integer.parseInt(m.group(1)), numClasses, TorchvisionCifarResNet.Shortcut.ZERO_PAD);

@@ -26,6 +26,16 @@ class ArchitecturesTest {
         assertThat(checked).isGreaterThanOrEqualTo(70);
     }
 
+    /**
+     * chenyaofo's VGG-BN: the learnable parameter counts of chenyaofo's own code (sum of numel over parameters(),
+     * PyTorch 1.13 on a snapshot of chenyaofo/pytorch-cifar-models; its README rounds them to 9.76 M and 15.30 M).
+     */
+    @Test
+    void chenyaofoVggHasTheParameterCountOfItsAuthorsCode() {
+        assertThat(Architectures.create("chenyaofo_vgg11_bn", 10).learnableParameterCount()).isEqualTo(9_756_426L);
+        assertThat(Architectures.create("chenyaofo_vgg16_bn", 100).learnableParameterCount()).isEqualTo(15_299_748L);
+    }
+
     /** The same against ../shared's copy of the imgclsmob CIFAR-100 table, for the models the issue names. */
     @Test
     void cifar100CountsMatchTheImgclsmobTable() throws IOException {
