@@ -44,10 +44,22 @@ public final class ModelLoader {
             if (!Files.isRegularFile(f)) {
                 throw UserError.invalid("model", f + ": no such model file (in model " + spec + ")");
             }
+            if (onnx) {
+                requireOnnxRuntime();
+            }
             return onnx ? OnnxModel.load(f, external.shape().get(), external.normalization())
                     : TorchScriptModel.load(f, external.shape().get(), external.normalization());
         }
         return loadZoo(spec);
+    }
+
+    /** ONNX Runtime is an optional dependency: checked by name, before a class that links against it is loaded. */
+    private static void requireOnnxRuntime() {
+        try {
+            Class.forName("ai.onnxruntime.OrtEnvironment", false, ModelLoader.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw UserError.invalid("model", "ONNX models need ONNX Runtime on the class path (Maven: com.microsoft.onnxruntime:onnxruntime)");
+        }
     }
 
     /** A network advkit builds itself (zoo name, architecture with weights, or .advkit file): trainable, exportable. */

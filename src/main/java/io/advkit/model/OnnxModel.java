@@ -48,8 +48,6 @@ public final class OnnxModel implements LoadedClassifier {
             }
         } catch (OrtException e) {
             throw new UserError(file + ": ONNX Runtime cannot load it: " + Errors.firstLine(e));
-        } catch (NoClassDefFoundError e) {
-            throw new UserError("ONNX models need ONNX Runtime on the class path (Maven: com.microsoft.onnxruntime:onnxruntime)");
         }
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
