@@ -63,44 +63,18 @@ final class LatticeRepair {
                 outward[k] = Math.max(Math.max(0, c - e), Math.min(Math.min(255, c + e), px)) / 255f;
             }
         }
-        NDArray tried = m.create(outward, adv.getShape());
-        boolean[] now = p.success(tried);
-        int recovered = 0;
-        for (int i = 0; i < n; i++) {
-            if (floatFooled[i] && !fooled[i] && now[i]) {
-                System.arraycopy(outward, i * per, best, i * per, per);
-                fooled[i] = true;
-                recovered++;
-            }
-        }
+        int recovered = keepNewlyFooled(p, outward, adv, floatFooled, fooled, best, m);
         if (!p.model().differentiable()) {
             return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered); // the searches need gradients
         }
         // a local search on the lattice for the rest: one grey level per value along the sign of the gradient
-        float[] current = outward;
-        for (int step = 0; step < SEARCH_STEPS && recovered < lost; step++) {
-            float[] g = Gradients.of(p.objective(), m.create(current, adv.getShape()), m).gradient().toFloatArray();
-            float[] next = current.clone();
-            for (int i = 0; i < n; i++) {
-                if (!floatFooled[i] || fooled[i]) {
-                    continue;
-                }
-                for (int k = i * per; k < (i + 1) * per; k++) {
-                    int c = Math.round(clean[k] * 255);
-                    int px = Math.round(current[k] * 255) + (int) Math.signum(g[k]);
-                    next[k] = Math.max(Math.max(0, c - e), Math.min(Math.min(255, c + e), px)) / 255f;
-                }
+        recovered += search(p, p.objective(), outward, adv, floatFooled, fooled, best, lost - recovered, m, (cur, g, from, count, out) -> {
+            for (int k = from; k < from + count; k++) {
+                int c = Math.round(clean[k] * 255);
+                int px = Math.round(cur[k] * 255) + (int) Math.signum(g[k]);
+                out[k] = Math.max(Math.max(0, c - e), Math.min(Math.min(255, c + e), px)) / 255f;
             }
-            boolean[] ok = p.success(m.create(next, adv.getShape()));
-            for (int i = 0; i < n; i++) {
-                if (floatFooled[i] && !fooled[i] && ok[i]) {
-                    System.arraycopy(next, i * per, best, i * per, per);
-                    fooled[i] = true;
-                    recovered++;
-                }
-            }
-            current = next;
-        }
+        });
         return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
     }
 
@@ -121,38 +95,68 @@ final class LatticeRepair {
         double budget = tm.norm() == Norm.L2 ? Math.pow(tm.eps() * 255, 2) : tm.eps() * 255; // in grey levels (squared for L2)
         // not from the nearest rounding scaled back into the ball, which gave up adversarial mass everywhere
         float[] a = adv.toFloatArray();
-        float[] current = best.clone();
+        float[] start = best.clone();
         for (int i = 0; i < n; i++) {
             if (floatFooled[i] && !fooled[i]) {
                 for (int k = i * per; k < (i + 1) * per; k++) {
                     int c = Math.round(clean[k] * 255);
                     double d = a[k] * 255.0 - c;
-                    current[k] = (c + (int) (d > 0 ? Math.floor(d + 1e-6) : Math.ceil(d - 1e-6))) / 255f;
+                    start[k] = (c + (int) (d > 0 ? Math.floor(d + 1e-6) : Math.ceil(d - 1e-6))) / 255f;
                 }
             }
         }
-        int recovered = 0;
         // the margin's gradient: near the boundary it points at the decision itself, where cross-entropy's saturates
         var margin = p.withLoss(p.targeted() ? Loss.CW_TARGETED : Loss.CW).objective();
-        for (int step = 0; step < SEARCH_STEPS && recovered < lost; step++) {
-            float[] g = Gradients.of(margin, m.create(current, adv.getShape()), m).gradient().toFloatArray();
+        int recovered = search(p, margin, start, adv, floatFooled, fooled, best, lost, m,
+                (cur, g, from, count, out) -> knapsackStep(tm.norm(), budget, clean, cur, g, from, count, out));
+        return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
+    }
+
+    /** One image's move on the lattice: values [from, from + count) of {@code out}, from {@code current} and the gradient. */
+    @FunctionalInterface
+    private interface LatticeStep {
+        void apply(float[] current, float[] g, int from, int count, float[] out);
+    }
+
+    /**
+     * Up to {@link #SEARCH_STEPS} steps from {@code start} for the images still lost, each along the gradient of
+     * {@code objective}; an image is kept in {@code best} the first time it fools the model. Returns how many did.
+     */
+    private static int search(AttackProblem p, io.advkit.attack.Objective objective, float[] start, NDArray adv, boolean[] floatFooled,
+                              boolean[] fooled, float[] best, int stillLost, NDManager m, LatticeStep step) {
+        int n = floatFooled.length;
+        int per = start.length / n;
+        float[] current = start;
+        int recovered = 0;
+        for (int t = 0; t < SEARCH_STEPS && recovered < stillLost; t++) {
+            float[] g = Gradients.of(objective, m.create(current, adv.getShape()), m).gradient().toFloatArray();
             float[] next = current.clone();
             for (int i = 0; i < n; i++) {
                 if (floatFooled[i] && !fooled[i]) {
-                    knapsackStep(tm.norm(), budget, clean, current, g, i * per, per, next);
+                    step.apply(current, g, i * per, per, next);
                 }
             }
-            boolean[] ok = p.success(m.create(next, adv.getShape()));
-            for (int i = 0; i < n; i++) {
-                if (floatFooled[i] && !fooled[i] && ok[i]) {
-                    System.arraycopy(next, i * per, best, i * per, per);
-                    fooled[i] = true;
-                    recovered++;
-                }
-            }
+            recovered += keepNewlyFooled(p, next, adv, floatFooled, fooled, best, m);
             current = next;
         }
-        return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
+        return recovered;
+    }
+
+    /** Copies into {@code best} each still-lost image that {@code tried} makes fool the model; returns how many. */
+    private static int keepNewlyFooled(AttackProblem p, float[] tried, NDArray adv, boolean[] floatFooled, boolean[] fooled,
+                                       float[] best, NDManager m) {
+        int n = floatFooled.length;
+        int per = tried.length / n;
+        boolean[] ok = p.success(m.create(tried, adv.getShape()));
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (floatFooled[i] && !fooled[i] && ok[i]) {
+                System.arraycopy(tried, i * per, best, i * per, per);
+                fooled[i] = true;
+                kept++;
+            }
+        }
+        return kept;
     }
 
     /** One lattice step of one image (values [from, from + per)) that keeps its norm within the budget. */
