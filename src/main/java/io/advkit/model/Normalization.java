@@ -78,14 +78,6 @@ public record Normalization(float[] mean, float[] std) {
         return v;
     }
 
-    NDArray meanArray(NDManager m) {
-        return meanArray(m, 3);
-    }
-
-    NDArray stdArray(NDManager m) {
-        return stdArray(m, 3);
-    }
-
     /** (1, channels, 1, 1); one value stands for every channel. */
     NDArray meanArray(NDManager m, int channels) {
         return m.create(perChannel(mean, channels), new Shape(1, channels, 1, 1));

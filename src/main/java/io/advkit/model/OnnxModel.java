@@ -1,6 +1,7 @@
 package io.advkit.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.onnxruntime.NodeInfo;
@@ -78,9 +79,17 @@ public final class OnnxModel implements LoadedClassifier {
                     + "(square, spsa), a transfer attack (-s SURROGATE -v " + name + "), or export it to TorchScript");
         }
         long[] shape = pixels.getShape().getShape();
-        float[] x = pixels.toFloatArray();
-        if (normalization != null) {
-            normalize(x, shape);
+        float[] x;
+        if (normalization == null) {
+            x = pixels.toFloatArray();
+        } else {
+            try (NDManager stats = pixels.getManager().newSubManager()) {
+                NDArray mean = normalization.meanArray(stats, channels);
+                NDArray std = normalization.stdArray(stats, channels);
+                NDArray normalized = Module.then(pixels.sub(mean), a -> a.div(std));
+                normalized.attach(stats);
+                x = normalized.toFloatArray();
+            }
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
@@ -93,17 +102,6 @@ public final class OnnxModel implements LoadedClassifier {
             return pixels.getManager().create(logits, new Shape(s));
         } catch (OrtException e) {
             throw new UserError(name + ": ONNX Runtime failed on a batch of shape " + pixels.getShape() + ": " + Errors.firstLine(e));
-        }
-    }
-
-    private void normalize(float[] x, long[] shape) {
-        float[] mean = normalization.mean();
-        float[] std = normalization.std();
-        int plane = (int) (shape[2] * shape[3]);
-        for (int i = 0; i < x.length; i++) {
-            int c = (i / plane) % channels;
-            int k = mean.length == 1 ? 0 : c;
-            x[i] = (x[i] - mean[k]) / std[k];
         }
     }
 

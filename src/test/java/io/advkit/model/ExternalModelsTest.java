@@ -113,6 +113,12 @@ class ExternalModelsTest {
             NDArray x = input(m, 3);
             assertClose(normalized.logits(x).toFloatArray(), plain.logits(x.mul(2).sub(1)).toFloatArray(), 1e-5);
         }
+        try (NDManager m = NDManager.newBaseManager();
+             OnnxModel plain = OnnxModel.load(DIR.resolve("model.onnx"), RGB, null);
+             OnnxModel normalized = OnnxModel.load(DIR.resolve("model.onnx"), RGB, half)) {
+            NDArray x = input(m, 3);
+            assertClose(normalized.logits(x).toFloatArray(), plain.logits(x.mul(2).sub(1)).toFloatArray(), 1e-5);
+        }
     }
 
     @Test
