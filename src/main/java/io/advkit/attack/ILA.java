@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.advkit.model.BackwardShaping;
 import io.advkit.model.Classifier;
 import io.advkit.util.Params;
+import io.advkit.util.UserError;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +37,19 @@ public final class ILA implements Attack {
         return baseline.name() + "-ila";
     }
 
+    /** The direction of one network's layer is compared with the same network's layer in every step. */
+    @Override
+    public void requireUsableOn(Classifier model) {
+        baseline.requireUsableOn(model);
+        if (model.variesPerGradient()) {
+            throw UserError.invalid("attack", "ila compares a layer of the same networks in every step, but " + model.name()
+                    + " attacks another network per gradient (a collection attacked in turn); leave -ila out");
+        }
+    }
+
     @Override
     public NDArray run(AttackProblem p) {
+        requireUsableOn(p.model());
         // the baseline takes the first half of the progress bar, the fine-tuning the second
         NDArray start = baseline.run(p.withProgress(f -> p.progress().accept(f / 2)));
         Classifier model = p.model();

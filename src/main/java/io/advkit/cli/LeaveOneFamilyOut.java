@@ -3,7 +3,9 @@ package io.advkit.cli;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.eval.Evaluator;
+import io.advkit.model.AdvkitModelFile;
 import io.advkit.model.Architectures;
+import io.advkit.model.ModelCollection;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelLoader;
 import io.advkit.model.ModelZoo;
@@ -33,7 +35,10 @@ final class LeaveOneFamilyOut {
 
     private LeaveOneFamilyOut() {}
 
-    /** The family of a model spec: a zoo model's or an ARCH:... spec's architecture family; else the spec itself. */
+    /**
+     * The family of a model spec: the architecture family of a zoo model, an ARCH:... spec, a .advkit file or an LGV
+     * collection (its members'); else the spec itself (a TorchScript or ONNX model is its own family).
+     */
     static String family(String spec) {
         String name = spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec;
         if (ModelZoo.contains(name)) {
@@ -42,11 +47,21 @@ final class LeaveOneFamilyOut {
         if (name.matches("[a-z0-9_]+:\\d+:.*")) {
             return Architectures.family(name.substring(0, name.indexOf(':')));
         }
+        if (AdvkitModelFile.isAdvkitFile(spec) && java.nio.file.Files.isRegularFile(Path.of(spec))) {
+            return Architectures.family(AdvkitModelFile.archOf(Path.of(spec)));
+        }
+        if (spec.startsWith("lgv:")) {
+            return Architectures.family(ModelCollection.archOf(Path.of(spec.substring(4))));
+        }
         return name;
     }
 
-    static Result run(List<String> models, Path data, ImageSet set, String attackArgs, List<String> passThrough, Path out,
-                      ModelLoader loader, int batchSize, boolean quiet) {
+    /**
+     * @param surrogatesOnly models that attack whenever their family is not held out but are never scored as victims
+     *                       (an LGV collection: a surrogate set, not a model anyone deploys)
+     */
+    static Result run(List<String> models, List<String> surrogatesOnly, Path data, ImageSet set, String attackArgs, List<String> passThrough,
+                      Path out, ModelLoader loader, int batchSize, boolean quiet) {
         Map<String, List<String>> byFamily = new TreeMap<>();
         models.forEach(m -> byFamily.computeIfAbsent(family(m), f -> new ArrayList<>()).add(m));
         if (byFamily.size() < 2) {
@@ -55,7 +70,8 @@ final class LeaveOneFamilyOut {
         }
         List<Row> rows = new ArrayList<>();
         for (var e : byFamily.entrySet()) {
-            List<String> surrogates = models.stream().filter(m -> !e.getValue().contains(m)).toList();
+            List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !e.getValue().contains(m)).toList());
+            surrogatesOnly.stream().filter(m -> !family(m).equals(e.getKey())).forEach(surrogates::add);
             Path dir = out.resolve("without-" + e.getKey());
             List<String> args = new ArrayList<>(List.of("attack", "-q", "--data", data.toString(), "--out", dir.toString()));
             surrogates.forEach(s -> args.addAll(List.of("-s", s)));

@@ -5,7 +5,10 @@ import io.advkit.data.Datasets;
 import io.advkit.data.DecodedImages;
 import io.advkit.data.ImageSet;
 import io.advkit.data.Preprocessed;
+import io.advkit.checkpoint.StateDict;
 import io.advkit.model.Architectures;
+import io.advkit.model.ModelLoader;
+import io.advkit.model.ZooModel;
 import io.advkit.model.ModelZoo;
 import io.advkit.model.Normalization;
 import io.advkit.train.Trainer;
@@ -47,11 +50,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--val-limit", defaultValue = "10000", description = "evaluate on at most this many held-out images, drawn evenly from every class (default ${DEFAULT-VALUE})")
     int valLimit;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "ARCH", description = "architecture, e.g. resnet20, preresnet20, seresnet20, densenet40_k12")
+    @Option(names = {"-m", "--model"}, paramLabel = "ARCH", description = "architecture, e.g. resnet20, preresnet20, seresnet20, densenet40_k12 "
+            + "(default with --init: the initial model's)")
     String arch;
 
-    @Option(names = "--classes", defaultValue = "10", description = "number of classes (default ${DEFAULT-VALUE})")
-    int classes;
+    @Option(names = "--init", paramLabel = "MODEL", description = "start from this trained model's weights (a zoo name, NAME=FILE or FILE.advkit) "
+            + "instead of a random initialization; architecture, classes and normalization come from it (lgv needs it)")
+    String init;
+
+    @Option(names = "--classes", description = "number of classes (default 10, or the --init model's)")
+    Integer classes;
 
     @Option(names = "--name", description = "model name (default: the --out folder's name)")
     String name;
@@ -63,16 +71,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run folder: checkpoint, logs, best/final weights")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "(default ${DEFAULT-VALUE})")
-    int epochs;
+    @Option(names = "--epochs", description = "(default 30; lgv 10)")
+    Integer epochs;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "(default ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.1", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    double lr;
+    @Option(names = "--lr", description = "peak learning rate (default 0.1; lgv 0.05, its paper's)")
+    Double lr;
 
-    @Option(names = "--schedule", defaultValue = "cosine", description = "multistep, cosine or onecycle (default ${DEFAULT-VALUE})")
+    @Option(names = "--schedule", description = "multistep, cosine, onecycle or constant (default cosine; lgv constant)")
     String schedule;
 
     @Option(names = "--milestones", split = ",", description = "multistep epochs (default 50%% and 75%% of --epochs)")
@@ -118,12 +126,41 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.apply();
         // every setting, and whether --out can take this run, is checked before the training images are decoded
-        if (epochs < 1 || batchSize < 2 || !(lr > 0) || valLimit < 1) {
-            throw new UserError("--epochs must be >= 1, --batch-size >= 2, --lr > 0 and --val-limit >= 1");
-        }
         ThreatModel threat = ThreatModel.parse("linf", Double.toString(training.eps), 255);
         TrainingMethods.Entry entry = TrainingMethods.entry(method);
         TrainingMethod trainingMethod = entry.factory().apply(training.settings(threat.eps()));
+        boolean collects = trainingMethod.collectPerEpoch() > 0; // LGV: a short constant-rate run from a trained model
+        if (collects && init == null) {
+            throw new UserError("--method " + method + " starts from a trained model; name it with --init MODEL");
+        }
+        int epochs = this.epochs != null ? this.epochs : collects ? 10 : 30;
+        double lr = this.lr != null ? this.lr : collects ? 0.05 : 0.1;
+        String schedule = this.schedule != null ? this.schedule : collects ? "constant" : "cosine";
+        if (epochs < 1 || batchSize < 2 || !(lr > 0) || valLimit < 1) {
+            throw new UserError("--epochs must be >= 1, --batch-size >= 2, --lr > 0 and --val-limit >= 1");
+        }
+        StateDict initialWeights = null;
+        String arch = this.arch;
+        int classes = this.classes != null ? this.classes : 10;
+        Normalization initNormalization = null;
+        Integer initChannels = null;
+        if (init != null) {
+            try (ZooModel m = new ModelLoader(common.weights()).loadZoo(init)) {
+                if (arch != null && !arch.equals(m.arch())) {
+                    throw new UserError("--init " + init + " is a " + m.arch() + ", not the -m " + arch + "; leave -m out or make them agree");
+                }
+                if (this.classes != null && this.classes != m.numClasses()) {
+                    throw new UserError("--init " + init + " has " + m.numClasses() + " classes, not the --classes " + this.classes);
+                }
+                arch = m.arch();
+                classes = m.numClasses();
+                initNormalization = m.normalization();
+                initChannels = m.channels();
+                initialWeights = m.stateDict();
+            }
+        } else if (arch == null) {
+            throw new UserError("name the architecture to train with -m ARCH (or start from a trained model with --init MODEL)");
+        }
         String split = dataOptions.split != null ? dataOptions.split : Datasets.hasSplit(dataOptions.data, "train") ? "train" : null;
         ImageSet trainSet = Preprocessed.of(dataOptions.selection.select(Datasets.open(dataOptions.data, split, dataOptions.classes)),
                 dataOptions.resize, dataOptions.centerCrop);
@@ -133,13 +170,20 @@ public final class TrainCommand implements Callable<Integer> {
         ImageSet valSet = Preprocessed.of(val != null ? Datasets.open(val, null, dataOptions.classes) : Datasets.open(dataOptions.data, "test", dataOptions.classes),
                 dataOptions.resize, dataOptions.centerCrop);
         int channels = trainSet.size() == 0 ? 3 : trainSet.image(0).channels();
-        Normalization norm = normalization != null ? Normalization.parse(normalization)
+        if (initChannels != null && initChannels != channels) {
+            throw new UserError("--init " + init + " takes " + initChannels + "-channel images, but " + dataOptions.data + " has " + channels);
+        }
+        if (initNormalization != null && normalization != null) {
+            throw new UserError("--normalization comes from the --init model; leave it out");
+        }
+        Normalization norm = initNormalization != null ? initNormalization : normalization != null ? Normalization.parse(normalization)
                 : Normalization.named(channels == 1 ? "none" : "pytorchcv-cifar");
         Architectures.create(arch, classes, channels);
         Trainer.Config cfg = new Trainer.Config(modelName(), arch, classes, channels, norm, epochs, batchSize, lr,
-                schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10);
+                schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10, init);
         io.advkit.train.LrSchedule.parse(schedule, lr, epochs, milestones, gamma);
         Trainer trainer = new Trainer(cfg, trainingMethod, out, common.quiet);
+        trainer.startFrom(initialWeights);
         trainer.checkOutput(resume);
         if (entry.caveat() != null) {
             System.err.println("advkit: warning: " + entry.caveat()); // said where it bites, not only in the docs
@@ -169,6 +213,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         System.out.printf("%s: %d epochs, final held-out accuracy %.2f%%, %.0f s; wrote %s and %s%n", cfg.name(), summary.epochsRun(),
                 summary.finalValAcc(), summary.seconds(), out.resolve("final.advkit"), out.resolve("final.pth"));
+        if (collects) {
+            try (var files = java.nio.file.Files.list(out.resolve(Trainer.COLLECTION))) {
+                System.out.printf("collected %d models in %s; attack them in turn with -s lgv:%s%n", files.count(),
+                        out.resolve(Trainer.COLLECTION), out);
+            }
+        }
         return 0;
     }
 }

@@ -23,8 +23,11 @@ public class TrainingOptions {
     @Option(names = "--lambda", description = "MART lambda (default 6), ALP/CLP lambda (0.5), gradreg lambda (0.1)")
     Double lambda;
 
+    @Option(names = "--collect-per-epoch", defaultValue = "4", description = "lgv: models collected per epoch (default ${DEFAULT-VALUE})")
+    int collectPerEpoch;
+
     /** The settings in [0,1] units, for the budget {@code epsUnit}. */
     TrainingMethods.Settings settings(double epsUnit) {
-        return new TrainingMethods.Settings(epsUnit, alpha == null ? null : alpha / 255, attackSteps, replays, beta, lambda);
+        return new TrainingMethods.Settings(epsUnit, alpha == null ? null : alpha / 255, attackSteps, replays, beta, lambda, collectPerEpoch);
     }
 }

@@ -54,6 +54,10 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "with --leave-one-family-out: the models; repeat")
     List<String> models;
 
+    @Option(names = "--surrogate-only", paramLabel = "SPEC", description = "with --leave-one-family-out: a model that attacks whenever "
+            + "its family is not held out but is not scored (e.g. lgv:DIR, a collection); repeat")
+    List<String> surrogatesOnly = new ArrayList<>();
+
     @Option(names = "--data", paramLabel = "PATH", description = "with --leave-one-family-out: the clean images")
     Path data;
 
@@ -76,6 +80,9 @@ public final class TransferCommand implements Callable<Integer> {
         common.apply();
         if (leaveOneFamilyOut) {
             return leaveOneFamilyOut();
+        }
+        if (!surrogatesOnly.isEmpty()) {
+            throw new UserError("--surrogate-only belongs to a --leave-one-family-out study");
         }
         if (adv == null || victims == null) {
             throw new UserError("a transfer matrix needs --adv folders and -v victims (or --leave-one-family-out with -m models and --data)");
@@ -140,7 +147,7 @@ public final class TransferCommand implements Callable<Integer> {
         if (selection.subset != null) {
             passThrough.addAll(List.of("--subset", selection.subset.toString(), "--subset-seed", Long.toString(selection.subsetSeed)));
         }
-        LeaveOneFamilyOut.run(models, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
+        LeaveOneFamilyOut.run(models, surrogatesOnly, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
         return 0;
     }
 

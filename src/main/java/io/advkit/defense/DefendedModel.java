@@ -110,6 +110,11 @@ public final class DefendedModel implements Classifier {
     }
 
     @Override
+    public boolean variesPerGradient() {
+        return inner.variesPerGradient();
+    }
+
+    @Override
     public int gradientSamples() {
         return mode.eot() && randomized() ? eotSamples : 1;
     }

@@ -103,8 +103,19 @@ public final class AdvkitModelFile {
         writeEntries(file, entries);
     }
 
+    /** The architecture a model file holds, read from its description without building the network. */
+    public static String archOf(Path file) {
+        return header(file, readEntries(file)).arch();
+    }
+
     public static ZooModel load(Path file) {
         Map<String, byte[]> entries = readEntries(file);
+        Header h = header(file, entries);
+        return ZooModel.load(h.name(), h.arch(), h.classes(), h.channels() == null ? 3 : h.channels(), new Normalization(h.mean(), h.std()),
+                stateDictFrom(entries.get("weights.pth"), file.toString()), file.toString());
+    }
+
+    private static Header header(Path file, Map<String, byte[]> entries) {
         if (!entries.containsKey("model.json") || !entries.containsKey("weights.pth")) {
             throw new UserError(file + ": not an advkit model file (model.json or weights.pth missing)");
         }
@@ -117,7 +128,6 @@ public final class AdvkitModelFile {
         if (h == null || h.name() == null || h.arch() == null || h.mean() == null || h.std() == null) {
             throw new UserError(file + ": model.json lacks the model's name, architecture or normalization");
         }
-        return ZooModel.load(h.name(), h.arch(), h.classes(), h.channels() == null ? 3 : h.channels(), new Normalization(h.mean(), h.std()),
-                stateDictFrom(entries.get("weights.pth"), file.toString()), file.toString());
+        return h;
     }
 }

@@ -48,6 +48,14 @@ public interface Classifier {
         return true;
     }
 
+    /**
+     * True when successive gradients come from different networks (a collection attacked in turn): an attack that
+     * compares inner layers across forwards (ILA) cannot use it.
+     */
+    default boolean variesPerGradient() {
+        return false;
+    }
+
     /** True when the same pixels may give different outputs (a random defense in front): what SPSA is for. */
     default boolean randomized() {
         return false;

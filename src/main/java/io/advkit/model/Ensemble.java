@@ -130,6 +130,11 @@ public final class Ensemble implements Classifier {
     }
 
     @Override
+    public boolean variesPerGradient() {
+        return members.stream().anyMatch(Classifier::variesPerGradient);
+    }
+
+    @Override
     public int numClasses() {
         return members.get(0).numClasses();
     }

@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * {@code ARCH:CLASSES:NORMALIZATION=FILE} for a network the zoo does not list
  * (e.g. {@code resnet20:10:pytorchcv-cifar=my.pth}), {@code FILE.advkit}, a model advkit trained (self-describing),
  * and models advkit did not build: {@code torchscript:FILE} (with input gradients) and {@code onnx:FILE} (scores only),
- * which take the {@link External} settings.
+ * which take the {@link External} settings; {@code lgv:DIR}, the models an LGV run collected, attacked in turn
+ * ({@link ModelCollection}).
  */
 public final class ModelLoader {
     /**
@@ -38,6 +39,10 @@ public final class ModelLoader {
     }
 
     public LoadedClassifier load(String spec) {
+        if (spec.startsWith("lgv:")) {
+            Path dir = Path.of(spec.substring(4));
+            return ModelCollection.load(dir, spec);
+        }
         if (spec.startsWith("torchscript:") || spec.startsWith("onnx:")) {
             boolean onnx = spec.startsWith("onnx:");
             Path f = Path.of(spec.substring(spec.indexOf(':') + 1));

@@ -2,8 +2,6 @@ package io.advkit.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import io.advkit.util.Params;
@@ -12,8 +10,8 @@ import io.advkit.util.Scalars;
 /**
  * Input-gradient regularization by double backpropagation (Drucker and LeCun 1992; Ross and Doshi-Velez
  * 2018): loss = CE(f(x), y) + λ·mean_i ‖∇ₓ CEᵢ‖₁. The input gradient is computed with its own graph
- * (create_graph, through the engine's JNI since DJL's collector does not expose it), so the penalty's
- * gradient reaches the weights.
+ * ({@link DifferentiableInputGradient}), so the penalty's gradient reaches the weights, and nothing of a batch's
+ * graph outlives the batch.
  */
 public record GradientRegularization(double lambda) implements TrainingMethod {
     @Override
@@ -31,9 +29,7 @@ public record GradientRegularization(double lambda) implements TrainingMethod {
         NDArray ce = ctx.crossEntropy(z, y);
         long n = x.getShape().get(0);
         // per-example CE sums to n·mean: its input gradient holds each example's own gradient
-        NDArray sumCe = Scalars.times(ce, n);
-        JniUtils.backward((PtNDArray) sumCe, (PtNDArray) sumCe.onesLike(), true, true);
-        NDArray g = xi.getGradient();
+        NDArray g = DifferentiableInputGradient.of(Scalars.times(ce, n), xi);
         NDArray penalty = g.abs().reshape(n, -1).sum(new int[] {1}).mean();
         return new NDArray[] {ce, penalty};
     }
@@ -44,9 +40,6 @@ public record GradientRegularization(double lambda) implements TrainingMethod {
         float loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray[] parts = lossAndPenalty(ctx, x, y, logits);
-            // the first backward (inside lossAndPenalty) left ∇w of n·CE in the weights: clear it, then
-            // backpropagate the whole objective once
-            ctx.sgd().zeroGrad();
             NDArray total = parts[0].add(Scalars.times(parts[1], lambda));
             gc.backward(total);
             loss = total.getFloat();

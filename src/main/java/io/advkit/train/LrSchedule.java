@@ -15,6 +15,11 @@ public interface LrSchedule {
         return e -> lr * Math.pow(gamma, Arrays.stream(milestones).filter(m -> e >= m).count());
     }
 
+    /** The same rate throughout (LGV's collection phase: a high constant rate keeps SGD exploring around a minimum). */
+    static LrSchedule constant(double lr) {
+        return e -> lr;
+    }
+
     /** Cosine annealing from lr to 0 over the run (Loshchilov and Hutter 2017, without restarts). */
     static LrSchedule cosine(double lr, int epochs) {
         return e -> lr * 0.5 * (1 + Math.cos(Math.PI * e / epochs));
@@ -31,7 +36,8 @@ public interface LrSchedule {
             case "multistep", "step" -> multistep(lr, milestones == null ? new int[] {epochs / 2, epochs * 3 / 4} : milestones, gamma);
             case "cosine" -> cosine(lr, epochs);
             case "onecycle", "one-cycle", "cyclic" -> oneCycle(lr, epochs);
-            default -> throw UserError.invalid("schedule", "unknown learning-rate schedule '" + name + "'; expected multistep, cosine or onecycle");
+            case "constant" -> constant(lr);
+            default -> throw UserError.invalid("schedule", "unknown learning-rate schedule '" + name + "'; expected multistep, cosine, onecycle or constant");
         };
     }
 }

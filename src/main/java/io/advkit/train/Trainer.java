@@ -11,6 +11,7 @@ import io.advkit.attack.Loss;
 import io.advkit.attack.PGD;
 import io.advkit.attack.StepSize;
 import io.advkit.attack.ThreatModel;
+import io.advkit.checkpoint.StateDict;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
 import io.advkit.data.DecodedImages;
@@ -52,12 +53,12 @@ public final class Trainer {
     /** Everything that defines a run; recorded in checkpoints so a resume cannot silently change it. */
     public record Config(String name, String arch, int classes, int channels, Normalization normalization, int epochs, int batchSize, double lr,
                          String schedule, int[] milestones, double gamma, double momentum, boolean nesterov, double weightDecay,
-                         double labelSmoothing, long seed, ThreatModel threat, int valLimit, int guardImages, int guardSteps) {}
+                         double labelSmoothing, long seed, ThreatModel threat, int valLimit, int guardImages, int guardSteps, String init) {}
 
     /** The run's configuration as recorded in logs, checkpoints, train.json and model files. */
     public record RunConfig(String name, String arch, int classes, int epochs, int batchSize, Optimizer optimizer, String schedule,
                             int[] milestones, double gamma, double labelSmoothing, long seed, Params method, Threat threat,
-                            String augmentation) {}
+                            String augmentation, String init) {}
 
     public record Optimizer(String name, double lr, double momentum, boolean nesterov, double weightDecay) {}
 
@@ -77,6 +78,12 @@ public final class Trainer {
     /** What a model file written by a run says about how it was trained. */
     record Provenance(Integer epoch, RunConfig training, EpochLog log, List<EpochLog> history, Double seconds) {}
 
+    /** What a collected model (LGV) says about where in the run it was taken: fractional epoch and learning rate. */
+    record Collected(int index, double epoch, double lr, RunConfig training) {}
+
+    /** The folder of a run's collected models. */
+    public static final String COLLECTION = "collection";
+
     static final String CHECKPOINT = "checkpoint.advkit";
     static final String LOG = "log.jsonl";
 
@@ -86,6 +93,7 @@ public final class Trainer {
     private final boolean quiet;
     private final AtomicBoolean stop = new AtomicBoolean();
     private String command;
+    private StateDict initialWeights;
 
     public Trainer(Config config, TrainingMethod method, Path out, boolean quiet) {
         this.config = config;
@@ -99,6 +107,14 @@ public final class Trainer {
         this.command = commandLine;
     }
 
+    /**
+     * The weights a fresh run starts from (a trained model, for LGV) instead of a random initialization; the
+     * config's {@code init} names where they came from. A resumed run takes its weights from the checkpoint.
+     */
+    public void startFrom(StateDict weights) {
+        this.initialWeights = weights;
+    }
+
     /** Asks the loop to checkpoint and stop after the current batch (signal handlers call this). */
     public void requestStop() {
         stop.set(true);
@@ -110,7 +126,7 @@ public final class Trainer {
                 new Optimizer("sgd", config.lr(), config.momentum(), config.nesterov(), config.weightDecay()), config.schedule(),
                 config.milestones(), config.gamma(), config.labelSmoothing(), config.seed(), method.params(),
                 method.adversarial() ? new Threat(t.norm().toString(), t.eps(), t.eps255()) : null,
-                "random crop 32 from 4-pixel zero padding, horizontal flip p=0.5");
+                "random crop 32 from 4-pixel zero padding, horizontal flip p=0.5", config.init());
     }
 
     /**
@@ -181,8 +197,17 @@ public final class Trainer {
                 priorSeconds = state.seconds();
                 history.addAll(state.history());
                 System.err.printf("resuming %s at epoch %d, batch %d%n", out, startEpoch + 1, startBatch);
-            } else if (resume) {
-                System.err.println("no checkpoint in " + out + "; starting from scratch");
+            } else {
+                if (resume) {
+                    System.err.println("no checkpoint in " + out + "; starting " + (config.init() == null ? "from scratch" : "from " + config.init()));
+                }
+                if (config.init() != null) {
+                    if (initialWeights == null) {
+                        throw new IllegalStateException("the run starts from " + config.init() + " but no weights were given");
+                    }
+                    StateDictBinder.load(model.net(), initialWeights, config.init(), config.arch());
+                    model.net().setTrainable(true);
+                }
             }
             Journal<EpochLog> log = openLog(resuming, history);
             DecodedImages guardSet = method.singleStep() ? guardSubset(train) : null;
@@ -214,6 +239,10 @@ public final class Trainer {
                             lossBatches++;
                             correct += ctx.correct();
                             seen += ctx.seen();
+                        }
+                        int k = Math.min(method.collectPerEpoch(), perEpoch); // at most one model per batch
+                        if (k > 0 && (long) (b + 1) * k / perEpoch > (long) b * k / perEpoch) { // evenly spaced, the last at the epoch's end
+                            collect(model, epoch * k + (int) ((long) (b + 1) * k / perEpoch), epoch + (b + 1.0) / perEpoch, lr);
                         }
                         bar.step(1);
                         bar.message(String.format("loss %.3f acc %.1f%% lr %.4f", lossSum / lossBatches, 100.0 * correct / seen, lr));
@@ -258,6 +287,18 @@ public final class Trainer {
             }
             return finish(model, history, seconds, false);
         }
+    }
+
+    /** Writes collected model number {@code index} (from 1) into the run's collection folder. */
+    private void collect(ZooModel model, int index, double epoch, double lr) {
+        Path dir = out.resolve(COLLECTION);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new UserError(dir + ": cannot create (" + io.advkit.util.Errors.describe(e) + ")");
+        }
+        AdvkitModelFile.save(dir.resolve(String.format("%s-%03d.advkit", method.name(), index)), model,
+                new Collected(index, epoch, lr, runConfig()));
     }
 
     private Summary finish(ZooModel model, List<EpochLog> history, double seconds, boolean collapsed) {

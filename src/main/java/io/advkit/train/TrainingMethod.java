@@ -26,6 +26,14 @@ public interface TrainingMethod {
         return true;
     }
 
+    /**
+     * How many copies of the model to collect per epoch, evenly spaced in its batches, into the run's
+     * {@code collection/} folder (LGV's surrogate collection); 0 for none.
+     */
+    default int collectPerEpoch() {
+        return 0;
+    }
+
     /** State carried between batches (Free AT's perturbation), for checkpoints; empty by default. */
     default StateDict state() {
         return new StateDict(Map.of());

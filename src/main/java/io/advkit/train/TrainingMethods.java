@@ -13,11 +13,12 @@ import java.util.function.Function;
 public final class TrainingMethods {
     /**
      * The hyper-parameters a method may take, in [0,1] units; null means the method's own default (α: 2/255 for
-     * the PGD-based methods, 1.25·ε for fgsm-rs; λ: MART 6, ALP/CLP 0.5, gradreg 0.1).
+     * the PGD-based methods, 1.25·ε for fgsm-rs; λ: MART 6, ALP/CLP 0.5, gradreg 0.1); {@code collectPerEpoch}: LGV's
+     * models per epoch (its paper: 4).
      */
-    public record Settings(double eps, Double alpha, int attackSteps, int replays, double beta, Double lambda) {
+    public record Settings(double eps, Double alpha, int attackSteps, int replays, double beta, Double lambda, int collectPerEpoch) {
         public static Settings defaults(double eps) {
-            return new Settings(eps, null, 7, 8, 6, null);
+            return new Settings(eps, null, 7, 8, 6, null, 4);
         }
 
         InnerAttack inner() {
@@ -50,9 +51,10 @@ public final class TrainingMethods {
                     s -> new MartTraining(s.inner(), s.lambdaOr(6))),
             new Entry("alp", "adversarial logit pairing (Kannan et al. 2018)", null, s -> new LogitPairingTraining(s.inner(), s.lambdaOr(0.5))),
             new Entry("clp", "clean logit pairing (Kannan et al. 2018)", null, s -> new LogitPairingTraining(null, s.lambdaOr(0.5))),
-            new Entry("gradreg", "input-gradient regularization by double backpropagation (Ross and Doshi-Velez 2018)",
-                    "gradreg leaks about one batch graph per batch (double backprop through DJL); only short runs fit in memory "
-                            + "(docs/BENCHMARKS.md)", s -> new GradientRegularization(s.lambdaOr(0.1))));
+            new Entry("lgv", "LGV: from a trained model (init), SGD at a constant high rate, collecting models as a surrogate "
+                    + "collection (Gubri et al. 2022)", null, s -> new LgvTraining(s.collectPerEpoch())),
+            new Entry("gradreg", "input-gradient regularization by double backpropagation (Ross and Doshi-Velez 2018)", null,
+                    s -> new GradientRegularization(s.lambdaOr(0.1))));
 
     private TrainingMethods() {}
 

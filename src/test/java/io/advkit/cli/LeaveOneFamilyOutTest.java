@@ -31,7 +31,7 @@ class LeaveOneFamilyOutTest {
     }
 
     @Test
-    void eachFamilyIsHeldOutOnceAndEvaluatedOnExamplesMadeWithoutIt() {
+    void eachFamilyIsHeldOutOnceAndEvaluatedOnExamplesMadeWithoutIt() throws java.io.IOException {
         Path data = Shared.require("data/cifar-10_eval");
         Path out = tmp.resolve("lofo");
         Object[] r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "6",
@@ -48,6 +48,25 @@ class LeaveOneFamilyOutTest {
                 assertThat(s.getAsString()).doesNotStartWith(family + "20"); // never attacked with its own family
             }
             assertThat(out.resolve("without-" + family).resolve("attack.json")).exists();
+        }
+        // a surrogate-only model attacks whenever its family is not held out, and is never scored
+        Path lgv = tmp.resolve("lgv/collection");
+        java.nio.file.Files.createDirectories(lgv);
+        try (var m = io.advkit.model.ZooModel.create("r", "resnet20", 10, io.advkit.model.Normalization.named("pytorchcv-cifar"), 3)) {
+            io.advkit.model.AdvkitModelFile.save(lgv.resolve("lgv-001.advkit"), m, java.util.Map.of());
+        }
+        String collection = "lgv:" + tmp.resolve("lgv");
+        assertThat(LeaveOneFamilyOut.family(collection)).isEqualTo("resnet");
+        r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "4",
+                "-m", "resnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit", "--surrogate-only", collection,
+                "--attack-args", "--attack fgsm --eps 8", "--out", tmp.resolve("lofo-lgv").toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        rows = Json.read(tmp.resolve("lofo-lgv/transfer.json")).getAsJsonObject().getAsJsonArray("rows");
+        assertThat(rows).hasSize(2);
+        for (var e : rows) {
+            var row = e.getAsJsonObject();
+            boolean resnetHeldOut = row.get("family").getAsString().equals("resnet");
+            assertThat(row.getAsJsonArray("surrogates").toString().contains(collection)).isEqualTo(!resnetHeldOut);
         }
         r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "-m", "resnet20_cifar10_advkit",
                 "--out", tmp.resolve("one").toString());

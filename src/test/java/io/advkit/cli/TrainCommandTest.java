@@ -46,6 +46,27 @@ class TrainCommandTest {
         assertThat((String) r[2]).contains("1.png");
     }
 
+    /** LGV starts from a trained model: without --init, or with an architecture that disagrees with it, nothing starts. */
+    @Test
+    void lgvNeedsAnInitialModelThatAgreesWithTheArchitecture() throws IOException {
+        Path data = splitsWithACorruptImage();
+        Object[] r = CliErrorsTest.run("train", "-q", "--data", data.toString(), "--method", "lgv", "--out", tmp.resolve("a").toString());
+        assertThat((int) r[0]).isEqualTo(2);
+        assertThat((String) r[2]).contains("--init").doesNotContain("1.png");
+        Path init = tmp.resolve("init.advkit");
+        try (var m = io.advkit.model.ZooModel.create("init", "resnet20", 10, io.advkit.model.Normalization.named("pytorchcv-cifar"), 1)) {
+            io.advkit.model.AdvkitModelFile.save(init, m, java.util.Map.of());
+        }
+        r = CliErrorsTest.run("train", "-q", "--data", data.toString(), "--method", "lgv", "--init", init.toString(), "-m", "preresnet20",
+                "--out", tmp.resolve("b").toString());
+        assertThat((int) r[0]).isEqualTo(2);
+        assertThat((String) r[2]).contains("is a resnet20, not the -m preresnet20");
+        r = CliErrorsTest.run("train", "-q", "--data", data.toString(), "--out", tmp.resolve("c").toString());
+        assertThat((String) r[2]).contains("-m ARCH");
+        assertThat(tmp.resolve("a")).doesNotExist();
+        assertThat(tmp.resolve("b")).doesNotExist();
+    }
+
     /** A trained model is named after its run, never after a zoo model it would then pass for. */
     @Test
     void theDefaultNameIsTheRunsNotAZooModels() {

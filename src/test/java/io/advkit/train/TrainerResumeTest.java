@@ -24,7 +24,7 @@ class TrainerResumeTest {
 
     private Trainer.Config config() {
         return new Trainer.Config("tiny", "resnet20", 10, 3, Normalization.named("pytorchcv-cifar"), 2, 16, 0.05, "cosine", null, 0.1,
-                0.9, true, 5e-4, 0.1, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 32, 32, 2);
+                0.9, true, 5e-4, 0.1, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 32, 32, 2, null);
     }
 
     @Test

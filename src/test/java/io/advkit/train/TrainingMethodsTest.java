@@ -131,7 +131,7 @@ class TrainingMethodsTest {
 
     @Test
     void everyMethodTrainsABatch() {
-        TrainingMethods.Settings settings = new TrainingMethods.Settings(EPS8.eps(), null, 2, 8, 6, null);
+        TrainingMethods.Settings settings = new TrainingMethods.Settings(EPS8.eps(), null, 2, 8, 6, null, 4);
         for (String name : TrainingMethods.names()) {
             if (name.equals("free") || name.equals("gradreg")) {
                 continue; // several steps per batch, and a known leak: both tested on their own above

@@ -1,0 +1,131 @@
+package io.advkit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import io.advkit.util.Errors;
+import io.advkit.util.UserError;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * A collection of models of one task attacked in turn, as LGV attacks the models it collected (Gubri et al. 2022):
+ * every forward that records a graph (a gradient) goes to the next member, so an attack step costs one model's
+ * forward and backward and successive steps see different members. The members are visited in a fixed shuffled
+ * order (seed 0), so consecutive gradients do not walk along the training trajectory. A forward without a graph
+ * (predictions, accuracies) averages the logits of all members.
+ */
+public final class ModelCollection implements LoadedClassifier {
+    private final List<ZooModel> members;
+    private final String name;
+    private int next;
+
+    private ModelCollection(List<ZooModel> members, String name) {
+        this.members = members;
+        this.name = name;
+    }
+
+    /**
+     * The {@code .advkit} models of a folder: a run folder of {@code advkit train --method lgv} (its
+     * {@code collection/}) or any folder of model files of one task.
+     */
+    public static ModelCollection load(Path dir, String name) {
+        List<Path> files = files(dir);
+        List<ZooModel> loaded = new ArrayList<>();
+        try {
+            for (Path f : files) {
+                ZooModel m = AdvkitModelFile.load(f);
+                loaded.add(m);
+                ZooModel first = loaded.get(0);
+                if (m.numClasses() != first.numClasses() || m.channels() != first.channels()) {
+                    throw UserError.invalid("model", f + " does not classify the same images as " + files.get(0) + " ("
+                            + m.numClasses() + " vs " + first.numClasses() + " classes, " + m.channels() + " vs " + first.channels() + " channels)");
+                }
+            }
+        } catch (RuntimeException e) {
+            loaded.forEach(ZooModel::close);
+            throw e;
+        }
+        Collections.shuffle(loaded, new Random(0));
+        return new ModelCollection(loaded, name);
+    }
+
+    /** The architecture of the collection's (first) member, without loading the others. */
+    public static String archOf(Path dir) {
+        return AdvkitModelFile.archOf(files(dir).get(0));
+    }
+
+    private static List<Path> files(Path dir) {
+        Path folder = Files.isDirectory(dir.resolve("collection")) ? dir.resolve("collection") : dir;
+        if (!Files.isDirectory(folder)) {
+            throw UserError.invalid("model", dir + ": no such folder of collected models");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".advkit")).sorted().toList();
+        } catch (IOException e) {
+            throw new UserError(folder + ": cannot list (" + Errors.describe(e) + ")");
+        }
+        if (files.isEmpty()) {
+            throw UserError.invalid("model", folder + " holds no .advkit models to attack in turn");
+        }
+        return files;
+    }
+
+    @Override
+    public NDArray logits(NDArray pixels) {
+        if (JniUtils.isGradMode()) {
+            ZooModel m = members.get(next);
+            next = (next + 1) % members.size();
+            return m.logits(pixels);
+        }
+        NDArray sum = null;
+        for (ZooModel m : members) {
+            NDArray z = m.logits(pixels);
+            sum = sum == null ? z : sum.add(z);
+        }
+        return sum.div(members.size());
+    }
+
+    /** The prediction (all members) is not the one a gradient's forward computes (one member). */
+    @Override
+    public boolean objectiveIsLossOfLogits() {
+        return false;
+    }
+
+    @Override
+    public boolean variesPerGradient() {
+        return true;
+    }
+
+    /** How many models the collection holds. */
+    public int size() {
+        return members.size();
+    }
+
+    @Override
+    public int numClasses() {
+        return members.get(0).numClasses();
+    }
+
+    @Override
+    public int channels() {
+        return members.get(0).channels();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        members.forEach(ZooModel::close);
+    }
+}
