@@ -56,7 +56,7 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--eot", defaultValue = "8", description = "EoT draws per gradient for random defenses (default ${DEFAULT-VALUE})")
     int eot;
 
-    @Option(names = "--bpda", defaultValue = "identity", description = "BPDA approximation: identity or blur")
+    @Option(names = "--bpda", defaultValue = "identity", description = "BPDA approximation: identity, blur or diff (each step's differentiable approximation)")
     String bpda;
 
     @Option(names = "--sweep", split = ",", defaultValue = "1,2,4,8,16", description = "eps sweep, 0..255 scale (default ${DEFAULT-VALUE})")

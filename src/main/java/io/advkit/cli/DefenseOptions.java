@@ -12,7 +12,8 @@ public class DefenseOptions {
     @Option(names = "--gradients", defaultValue = "naive", description = "through the defense: naive, bpda, eot or adaptive (bpda+eot); default ${DEFAULT-VALUE}")
     String gradients;
 
-    @Option(names = "--bpda", defaultValue = "identity", description = "BPDA backward approximation: identity or blur (default ${DEFAULT-VALUE})")
+    @Option(names = "--bpda", defaultValue = "identity", description = "BPDA backward approximation: identity, blur, or diff (each step's differentiable approximation: "
+            + "JPEG's DCT quantization with a cubic rounding, bit depth's cubic rounding; default ${DEFAULT-VALUE})")
     String bpda;
 
     @Option(names = "--eot", defaultValue = "8", description = "EoT draws per gradient for random defenses (default ${DEFAULT-VALUE})")

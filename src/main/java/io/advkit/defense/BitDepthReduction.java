@@ -27,6 +27,16 @@ public final class BitDepthReduction implements Preprocessor {
         return false;
     }
 
+    /** The same rounding with ⌊v⌉ + (v − ⌊v⌉)³ for ⌊v⌉ (Shin and Song 2017's approximation, as in the JPEG one). */
+    @Override
+    public NDArray differentiableApproximation(NDArray x) {
+        float levels = (1 << bits) - 1;
+        NDArray v = Scalars.times(x, levels);
+        NDArray r = v.round().stopGradient();
+        NDArray e = v.sub(r);
+        return Scalars.over(r.add(e.mul(e).mul(e)), levels);
+    }
+
     @Override
     public String name() {
         return "bitdepth:" + bits;

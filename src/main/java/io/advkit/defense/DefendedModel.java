@@ -17,18 +17,31 @@ import java.util.stream.Collectors;
 public final class DefendedModel implements Classifier {
     /** BPDA backward approximations of a non-differentiable step. */
     public enum Approximation {
-        IDENTITY, BLUR;
+        IDENTITY, BLUR, DIFF;
 
-        /** The differentiable stand-in whose gradient BPDA passes: y itself, or y blurred by a 3×3 Gaussian. */
-        public NDArray apply(NDArray y) {
-            return this == IDENTITY ? y : new TranslationInvariance(3, 1.0).apply(y);
+        /**
+         * The differentiable stand-in whose gradient BPDA passes for step {@code p}: y itself, y blurred by a 3×3
+         * Gaussian, or the step's own differentiable approximation (JPEG's: {@link DifferentiableJpeg}).
+         */
+        public NDArray standIn(Preprocessor p, NDArray y) {
+            return switch (this) {
+                case IDENTITY -> y;
+                case BLUR -> new TranslationInvariance(3, 1.0).apply(y);
+                case DIFF -> p.differentiableApproximation(y);
+            };
+        }
+
+        /** BPDA through {@code p}: the forward value p(y), the gradient of the stand-in g: g(y) + (p(y) − g(y)), the bracket detached. */
+        public NDArray through(Preprocessor p, NDArray y, Random rng) {
+            NDArray g = standIn(p, y);
+            return g.add(p.apply(y.stopGradient(), rng).sub(g.stopGradient()));
         }
 
         public static Approximation parse(String s) {
             try {
-                return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+                return valueOf(s.toUpperCase(java.util.Locale.ROOT).replace("DIFFERENTIABLE", "DIFF"));
             } catch (IllegalArgumentException e) {
-                throw io.advkit.util.UserError.invalid("bpda", "unknown BPDA approximation '" + s + "'; expected identity or blur");
+                throw io.advkit.util.UserError.invalid("bpda", "unknown BPDA approximation '" + s + "'; expected identity, blur or diff");
             }
         }
     }
@@ -85,13 +98,10 @@ public final class DefendedModel implements Classifier {
         if (p.differentiable()) {
             return p.apply(y, rng);
         }
-        NDArray fy = p.apply(y.stopGradient(), rng); // computed outside the graph: a constant to autograd
         if (!mode.bpda()) {
-            return fy; // naive: no gradient flows back through this step
+            return p.apply(y.stopGradient(), rng); // naive: computed outside the graph, no gradient flows back through it
         }
-        // BPDA: forward value f(y), backward that of g(y): g(y) + (f(y) − g(y)) with the bracket detached
-        NDArray g = approximation.apply(y);
-        return g.add(fy.sub(g.stopGradient()));
+        return approximation.through(p, y, rng);
     }
 
     @Override

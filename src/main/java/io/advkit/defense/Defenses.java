@@ -133,7 +133,7 @@ public final class Defenses {
         }
         String s = spec.strip();
         if (s.contains("|")) {
-            return new DefendedModel(model, List.of(new RandomChoice(alternatives(s), approx::apply)), mode, approx, eot, seed);
+            return new DefendedModel(model, List.of(new RandomChoice(alternatives(s), approx)), mode, approx, eot, seed);
         }
         if (s.toLowerCase(Locale.ROOT).endsWith(SHIELD_ENSEMBLE)) {
             String before = s.substring(0, s.length() - SHIELD_ENSEMBLE.length()).replaceAll("\\+$", "");

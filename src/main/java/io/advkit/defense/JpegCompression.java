@@ -104,6 +104,11 @@ public final class JpegCompression implements Preprocessor {
     }
 
     @Override
+    public NDArray differentiableApproximation(NDArray x) {
+        return DifferentiableJpeg.apply(x, quality);
+    }
+
+    @Override
     public String name() {
         return "jpeg:" + quality;
     }

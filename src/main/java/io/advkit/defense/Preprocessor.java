@@ -14,6 +14,14 @@ public interface Preprocessor {
         return true;
     }
 
+    /**
+     * A differentiable function close to {@link #apply}, whose gradient BPDA may pass for a non-differentiable step
+     * ({@code --bpda diff}); the identity unless the step has a better one.
+     */
+    default NDArray differentiableApproximation(NDArray x) {
+        return x;
+    }
+
     /** Whether {@link #apply} is random (then EoT averages gradients over draws); most steps are not. */
     default boolean random() {
         return false;
