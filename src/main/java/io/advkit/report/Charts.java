@@ -9,6 +9,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +68,50 @@ public final class Charts {
         chart.getStyler().setMarkerSize(6);
         series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
         save(chart, file);
+    }
+
+    /**
+     * Each model's weights as an image (height × width), side by side: red positive, blue negative, white zero, one
+     * colour scale for all, enlarged 8×; the caption under each gives its training.
+     */
+    public static void weightMaps(Path file, io.advkit.train.LinearLesson.Result r) {
+        int h = r.height();
+        int w = r.width();
+        int scale = 8;
+        int pad = 16;
+        int caption = 24;
+        double max = 1e-12;
+        for (var m : r.models()) {
+            for (float v : m.weights()) {
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        int n = r.models().size();
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(n * (w * scale + pad) + pad, h * scale + 2 * pad + caption,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        for (int k = 0; k < n; k++) {
+            var m = r.models().get(k);
+            int x0 = pad + k * (w * scale + pad);
+            for (int i = 0; i < h * w; i++) {
+                double t = Math.max(-1, Math.min(1, m.weights()[i] / max));
+                int fade = (int) Math.round(255 * (1 - Math.abs(t)));
+                g.setColor(t >= 0 ? new Color(255, fade, fade) : new Color(fade, fade, 255));
+                g.fillRect(x0 + (i % w) * scale, pad + (i / w) * scale, scale, scale);
+            }
+            g.setColor(Color.BLACK);
+            g.drawString(String.format("%s: |w|_1 %.1f, %.0f%% near 0", m.training(), m.l1(), m.nearZero()), x0, pad + h * scale + 18);
+        }
+        g.dispose();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(img, "png", png);
+        } catch (IOException e) {
+            throw new IllegalStateException("PNG encoding in memory failed", e);
+        }
+        io.advkit.util.AtomicFiles.write(file, png.toByteArray());
     }
 
     private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {

@@ -89,6 +89,7 @@ public final class ReportBuilder {
                 case "train" -> train(o, f);
                 case "transfer" -> transfer(o, f);
                 case "evaluate" -> evaluate(o, f);
+                case "linear" -> linear(o, f);
                 default -> counts.merge("skipped", 1, Integer::sum);
             }
         }
@@ -96,7 +97,7 @@ public final class ReportBuilder {
             attacks(attacks, attackFiles);
         }
         if (counts.isEmpty()) {
-            throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, or the JSON of eval) under " + inputs);
+            throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, evaluate.json, linear.json, or the JSON of eval) under " + inputs);
         }
         try {
             Files.createDirectories(out.resolve("img"));
@@ -275,6 +276,22 @@ public final class ReportBuilder {
             Charts.lines(out.resolve(path), "Accuracy vs eps: " + c.model(), c.norm().equals("linf") ? "eps (/255)" : "eps", "accuracy (%)", series);
             doc.picture(path, "Accuracy vs ε from each image's minimal perturbation (" + cv.attack() + ")");
         }
+    }
+
+    private void linear(JsonObject json, Path f) {
+        io.advkit.train.LinearLesson.Result r = Json.GSON.fromJson(json, io.advkit.train.LinearLesson.Result.class);
+        doc.heading(1, "The linear lesson: " + r.classes().get(0) + " vs " + r.classes().get(1));
+        doc.paragraph(String.format("Logistic regression on %d training images, trained standardly and on FGSM examples (ε = %.3f); "
+                + "FGSM training of a linear model minimizes softplus(ε‖w‖₁ − y·f(x)), an L1 penalty inside the loss. Accuracy "
+                + "on %d held-out images. Source: `%s`", r.trainImages(), r.eps(), r.testImages(), f));
+        List<List<String>> rows = new ArrayList<>();
+        for (var m : r.models()) {
+            rows.add(List.of(m.training(), pct(m.clean()), pct(m.fgsm()), String.format("%.2f", m.l1()), pct(m.nearZero())));
+        }
+        doc.table(List.of("training", "clean (%)", "FGSM (%)", "‖w‖₁", "weights near 0 (%)"), rows);
+        String path = figure("linear-weights");
+        Charts.weightMaps(out.resolve(path), r);
+        doc.picture(path, "Weights as images (red positive, blue negative): the FGSM-trained ones are sparse");
     }
 
     private void transfer(JsonObject json, Path f) {
