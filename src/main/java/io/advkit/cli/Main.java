@@ -12,7 +12,7 @@ import java.util.Map;
 /** The {@code advkit} command line. */
 @Command(name = "advkit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Adversarial attacks, defenses and robustness evaluation for image classifiers.",
-        subcommands = {ModelsCommand.class, ListCommand.class, EvalCommand.class, AttackCommand.class, EvaluateCommand.class, TransferCommand.class, TrainCommand.class, LinearCommand.class,
+        subcommands = {ModelsCommand.class, ListCommand.class, EvalCommand.class, AttackCommand.class, EvaluateCommand.class, TransferCommand.class, TrainCommand.class, LinearCommand.class, LandscapeCommand.class,
             AuditCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main {
     static boolean verbose;

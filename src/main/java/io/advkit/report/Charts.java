@@ -66,6 +66,7 @@ public final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setXAxisDecimalPattern("#.##"); // XChart's default prints every digit of a computed tick
         series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
         save(chart, file);
     }
@@ -112,6 +113,39 @@ public final class Charts {
             throw new IllegalStateException("PNG encoding in memory failed", e);
         }
         io.advkit.util.AtomicFiles.write(file, png.toByteArray());
+    }
+
+    /**
+     * Histograms of final PGD losses (Madry et al.'s Figure 1): one series per model and image, counts over 40 bins
+     * evenly spaced in log10 of the loss, shared by all series so that models compare.
+     */
+    public static void lossHistograms(Path file, List<io.advkit.eval.Landscape.Result> results) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (var r : results) {
+            for (var im : r.images()) {
+                lo = Math.min(lo, Math.log10(Math.max(im.min(), 1e-12)));
+                hi = Math.max(hi, Math.log10(Math.max(im.max(), 1e-12)));
+            }
+        }
+        int bins = 40;
+        double width = Math.max(hi - lo, 1e-6) / bins;
+        Map<String, double[][]> series = new java.util.LinkedHashMap<>();
+        for (var r : results) {
+            for (var im : r.images()) {
+                double[] x = new double[bins];
+                double[] y = new double[bins];
+                for (int b = 0; b < bins; b++) {
+                    x[b] = lo + (b + 0.5) * width;
+                }
+                for (float v : im.losses()) {
+                    int b = (int) Math.min(bins - 1, Math.floor((Math.log10(Math.max(v, 1e-12)) - lo) / width));
+                    y[b]++;
+                }
+                series.put(r.config().model() + " " + im.name(), new double[][] {x, y});
+            }
+        }
+        lines(file, "Final loss of PGD from random starts", "log10 cross-entropy", "starts", series);
     }
 
     private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {

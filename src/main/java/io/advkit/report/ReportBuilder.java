@@ -90,6 +90,7 @@ public final class ReportBuilder {
                 case "transfer" -> transfer(o, f);
                 case "evaluate" -> evaluate(o, f);
                 case "linear" -> linear(o, f);
+                case "landscape" -> landscape(o, f);
                 default -> counts.merge("skipped", 1, Integer::sum);
             }
         }
@@ -97,7 +98,7 @@ public final class ReportBuilder {
             attacks(attacks, attackFiles);
         }
         if (counts.isEmpty()) {
-            throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, evaluate.json, linear.json, or the JSON of eval) under " + inputs);
+            throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, evaluate.json, linear.json, landscape-*.json, or the JSON of eval) under " + inputs);
         }
         try {
             Files.createDirectories(out.resolve("img"));
@@ -276,6 +277,23 @@ public final class ReportBuilder {
             Charts.lines(out.resolve(path), "Accuracy vs eps: " + c.model(), c.norm().equals("linf") ? "eps (/255)" : "eps", "accuracy (%)", series);
             doc.picture(path, "Accuracy vs ε from each image's minimal perturbation (" + cv.attack() + ")");
         }
+    }
+
+    private void landscape(JsonObject json, Path f) {
+        io.advkit.eval.Landscape.Result r = Json.GSON.fromJson(json, io.advkit.eval.Landscape.Result.class);
+        var c = r.config();
+        doc.heading(1, "Loss landscape: " + c.model());
+        doc.paragraph(String.format("PGD (%d steps) from %d uniformly random starts in each image's L∞ ball of ε = %s/255; the final "
+                + "cross-entropy losses (Madry et al. 2018, Figure 1). Source: `%s`", c.steps(), c.restarts(), Math.round(c.eps255()), f));
+        List<List<String>> rows = new ArrayList<>();
+        for (var im : r.images()) {
+            rows.add(List.of(im.name(), String.format("%.3g", im.min()), String.format("%.3g", im.median()), String.format("%.3g", im.max()),
+                    String.format("%.3g", im.std()), pct(im.fooled())));
+        }
+        doc.table(List.of("image", "min loss", "median", "max", "std", "starts ending misclassified (%)"), rows);
+        String path = figure("landscape-" + c.model());
+        Charts.lossHistograms(out.resolve(path), List.of(r));
+        doc.picture(path, "Histogram of final losses per image");
     }
 
     private void linear(JsonObject json, Path f) {

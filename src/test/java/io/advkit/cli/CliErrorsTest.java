@@ -50,7 +50,7 @@ class CliErrorsTest {
 
     @Test
     void everyCommandsHelpRendersWithoutWarnings() {
-        for (String c : new String[] {"models", "eval", "attack", "transfer", "train", "linear", "audit", "report", "bench"}) {
+        for (String c : new String[] {"models", "eval", "attack", "transfer", "train", "linear", "landscape", "audit", "report", "bench"}) {
             Object[] r = run(c, "--help");
             assertThat((int) r[0]).isZero();
             // picocli prints a WARN line to stderr when a description is not a valid format string
