@@ -53,6 +53,25 @@ final class PickleWriter {
         out.write(b ? 0x88 : 0x89);
     }
 
+    /** NEWOBJ: cls(*args) from the class and the argument tuple on the stack. */
+    void newObj() {
+        out.write(0x81);
+    }
+
+    void emptyDict() {
+        out.write('}');
+    }
+
+    /** SETITEM: dict[key] = value, the three on the stack. */
+    void setItem() {
+        out.write('s');
+    }
+
+    /** BUILD: obj.__setstate__(state), or its __dict__ updated by it. */
+    void build() {
+        out.write('b');
+    }
+
     void stop() {
         out.write('.');
     }

@@ -47,6 +47,23 @@ final class TorchZipWriter {
         io.advkit.util.AtomicFiles.write(file, bytes.toByteArray());
     }
 
+    /**
+     * A PyTorch zip archive of the given records, in order, stored uncompressed as libtorch's reader expects (a
+     * TorchScript module's code and pickles, for one).
+     */
+    static byte[] archive(Map<String, byte[]> records) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CountingStream counted = new CountingStream(bytes);
+        try (ZipOutputStream zip = new ZipOutputStream(counted)) {
+            for (var r : records.entrySet()) {
+                put(zip, counted, r.getKey(), r.getValue(), false);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("zip writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
     private static void put(ZipOutputStream zip, CountingStream counted, String name, byte[] data, boolean align)
             throws IOException {
         ZipEntry e = new ZipEntry(name);

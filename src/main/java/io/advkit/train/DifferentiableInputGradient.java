@@ -7,16 +7,12 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import io.advkit.checkpoint.TorchScriptArchive;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * ∇ₓ Σ output as a tensor that is itself differentiable with respect to the weights: PyTorch's
@@ -61,7 +57,7 @@ public final class DifferentiableInputGradient {
             try {
                 Path f = Files.createTempFile("advkit-input-gradient", ".pt");
                 try {
-                    Files.write(f, archive());
+                    Files.write(f, TorchScriptArchive.of("input_gradient", "InputGradient", CODE));
                     // the module lives as long as the process: its manager is never closed
                     module = JniUtils.loadModule((PtNDManager) NDManager.newBaseManager(), f, true, new String[0], new String[0], true);
                 } finally {
@@ -74,34 +70,4 @@ public final class DifferentiableInputGradient {
         return module;
     }
 
-    /** A TorchScript archive as torch.jit.save writes it: the object (pickled), its class's code, no constants. */
-    static byte[] archive() throws IOException {
-        ByteArrayOutputStream object = new ByteArrayOutputStream();
-        object.write(new byte[] {(byte) 0x80, 2, 'c'}); // PROTO 2, GLOBAL
-        object.write("__torch__\nInputGradient\n".getBytes(StandardCharsets.US_ASCII));
-        object.write(new byte[] {')', (byte) 0x81, '}', 'X', 8, 0, 0, 0}); // NEWOBJ(), then BUILD with {"training": True}
-        object.write("training".getBytes(StandardCharsets.US_ASCII));
-        object.write(new byte[] {(byte) 0x88, 's', 'b', '.'});
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            put(zip, "input_gradient/data.pkl", object.toByteArray());
-            put(zip, "input_gradient/code/__torch__.py", CODE.getBytes(StandardCharsets.UTF_8));
-            put(zip, "input_gradient/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-            put(zip, "input_gradient/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED); // libtorch's reader takes stored records
-        e.setSize(data.length);
-        e.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(data);
-        zip.closeEntry();
-    }
 }
