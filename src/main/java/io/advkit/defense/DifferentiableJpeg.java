@@ -100,13 +100,16 @@ public final class DifferentiableJpeg {
         long bh = s.get(1) / 8;
         long bw = s.get(2) / 8;
         NDArray d = dct();
-        NDArray dt = d.transpose();
+        NDArray dt = dct().transpose();
         NDArray blocks = plane.sub(128).reshape(n, bh, 8, bw, 8).transpose(0, 1, 3, 2, 4);
-        NDArray q = d.matMul(blocks).matMul(dt).div(table);
+        // D·B·Dᵀ written with the data as the first operand everywhere ((B·Dᵀ)ᵀ·Dᵀ, transposed): a result belongs to
+        // its first operand's manager, and the constants' manager lives as long as the process
+        NDArray q = blocks.matMul(dt).swapAxes(-1, -2).matMul(dt).swapAxes(-1, -2).div(table);
         NDArray rounded = q.abs().add(0.5).floor().mul(q.sign()).stopGradient(); // half away from zero, as libjpeg's quantizer
         NDArray e = q.sub(rounded);
         NDArray coefficients = rounded.add(e.mul(e).mul(e)).mul(table);
-        NDArray back = dt.matMul(coefficients).matMul(d).add(128);
+        NDArray back = coefficients.matMul(d).swapAxes(-1, -2).matMul(d).swapAxes(-1, -2).add(128); // Dᵀ·C·D, data first
+        dt.close();
         return back.transpose(0, 1, 3, 2, 4).reshape(n, bh * 8, bw * 8);
     }
 
@@ -140,6 +143,11 @@ public final class DifferentiableJpeg {
             copy.attach(CONSTANTS);
             return copy;
         }
+    }
+
+    /** How many arrays the constants' manager holds (a test's check that nothing per call lands there). */
+    static int constantsHeld() {
+        return ((ai.djl.ndarray.BaseNDManager) CONSTANTS).getManagedArrays().size();
     }
 
     /** Pads H and W up to multiples of 16 by repeating the last row and column, as encoders pad partial blocks. */

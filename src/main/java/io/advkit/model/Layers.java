@@ -43,8 +43,73 @@ public final class Layers {
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
-            return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.getArray(), bias == null ? null : bias.getArray(),
-                    stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+            return forwardWith(x, weight.getArray(), bias == null ? null : bias.getArray());
+        }
+
+        /** This convolution's geometry with other weights (a folded BatchNorm's). */
+        NDArray forwardWith(NDArray x, NDArray w, NDArray b) {
+            return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+        }
+
+        /** Whether its weights are being trained (then nothing may be computed from them once and kept). */
+        boolean trainable() {
+            return weight.requiresGradient();
+        }
+
+        NDArray weight() {
+            return weight.getArray();
+        }
+
+        NDArray biasOrNull() {
+            return bias == null ? null : bias.getArray();
+        }
+    }
+
+    /**
+     * A convolution followed by BatchNorm. In inference on frozen weights it runs as one convolution with the
+     * BatchNorm folded in: BN(conv(x, w) + c) = conv(x, w·s) + (c − μ)·s + β with s = γ/√(σ² + ε), per output channel —
+     * the same function (up to float rounding) for one pass over the activations instead of two, forward and backward.
+     * The folded weights are computed at the first such forward and kept until the weights change or are unfrozen
+     * ({@link Module#forgetDerivedWeights}); in training, or while the weights are trainable, it is conv then BN.
+     */
+    public static final class ConvBn {
+        private final Conv2d conv;
+        private final BatchNorm2d bn;
+        private NDArray w;
+        private NDArray b;
+
+        ConvBn(Conv2d conv, BatchNorm2d bn) {
+            this.conv = conv;
+            this.bn = bn;
+        }
+
+        public NDArray forward(NDArray x, boolean training) {
+            if (training || conv.trainable()) {
+                return Module.then(conv.forward(x, training), a -> bn.forward(a, training));
+            }
+            if (w == null) { // in the weights' manager, so every intermediate is closed here: this may run once per training batch
+                NDArray variance = bn.runningVar.getArray().add(1e-5f);
+                NDArray sd = variance.sqrt();
+                NDArray s = bn.gamma.getArray().div(sd);
+                NDArray shift = conv.biasOrNull() == null ? bn.runningMean.getArray().neg() : conv.biasOrNull().sub(bn.runningMean.getArray());
+                NDArray column = s.reshape(-1, 1, 1, 1);
+                NDArray shifted = shift.mul(s);
+                w = conv.weight().mul(column);
+                b = shifted.add(bn.beta.getArray());
+                for (NDArray t : new NDArray[] {variance, sd, s, shift, column, shifted}) {
+                    t.close();
+                }
+            }
+            return conv.forwardWith(x, w, b);
+        }
+
+        void forget() {
+            if (w != null) {
+                w.close();
+                b.close();
+                w = null;
+                b = null;
+            }
         }
     }
 
@@ -54,10 +119,10 @@ public final class Layers {
      * matters when momentum is None, which no architecture here uses.
      */
     public static final class BatchNorm2d extends Module {
-        private final Parameter gamma;
-        private final Parameter beta;
-        private final Parameter runningMean;
-        private final Parameter runningVar;
+        final Parameter gamma;
+        final Parameter beta;
+        final Parameter runningMean;
+        final Parameter runningVar;
         private long batchesTracked;
 
         public BatchNorm2d(int channels) {
@@ -106,13 +171,11 @@ public final class Layers {
 
     /** Conv → BN → optional ReLU (pytorchcv's ConvBlock: children {@code conv}, {@code bn}). */
     public static final class ConvBlock extends Module {
-        private final Conv2d conv;
-        private final BatchNorm2d bn;
+        private final ConvBn convBn;
         private final boolean relu;
 
         public ConvBlock(int in, int out, int kernel, int stride, int padding, int groups, boolean relu) {
-            conv = child("conv", new Conv2d(in, out, kernel, stride, padding, groups, false));
-            bn = child("bn", new BatchNorm2d(out));
+            convBn = convBn(child("conv", new Conv2d(in, out, kernel, stride, padding, groups, false)), child("bn", new BatchNorm2d(out)));
             this.relu = relu;
         }
 
@@ -126,7 +189,7 @@ public final class Layers {
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
-            NDArray y = then(conv.forward(x, training), a -> bn.forward(a, training));
+            NDArray y = convBn.forward(x, training);
             return relu ? then(y, BackwardShaping::branchRelu) : y; // in a stem, stage 0: never linearized
         }
     }
@@ -201,18 +264,34 @@ public final class Layers {
 
     /** A container running its named children in order (nn.Sequential with named modules). */
     public static final class Sequential extends Module {
+        /** A convolution directly followed by BatchNorm, by the convolution's name: run as one {@link ConvBn}. */
+        private final java.util.Map<String, ConvBn> folds = new java.util.HashMap<>();
+        private String last;
+
         public Sequential add(String name, Module m) {
+            if (m instanceof BatchNorm2d bn && last != null && namedChildren().get(last) instanceof Conv2d conv) {
+                folds.put(last, convBn(conv, bn));
+            }
             child(name, m);
+            last = name;
             return this;
         }
 
         @Override
         public NDArray forward(NDArray x, boolean training) {
             NDArray y = x;
+            ConvBn pending = null; // the fold whose BatchNorm comes next: that child is then skipped
             for (var e : namedChildren().entrySet()) {
                 markStage(e.getKey(), y);
+                if (pending != null) {
+                    pending = null;
+                    continue;
+                }
+                ConvBn fold = folds.get(e.getKey());
                 Module m = e.getValue();
-                y = y == x ? m.forward(y, training) : then(y, a -> m.forward(a, training)); // x is the caller's
+                java.util.function.UnaryOperator<NDArray> step = fold != null ? a -> fold.forward(a, training) : a -> m.forward(a, training);
+                y = y == x ? step.apply(y) : then(y, step); // x is the caller's
+                pending = fold;
             }
             return y;
         }

@@ -26,6 +26,7 @@ import java.util.Map;
 public abstract class Module extends AbstractBlock {
     private final Map<String, Module> namedChildren = new LinkedHashMap<>();
     private final Map<String, Parameter> namedParams = new LinkedHashMap<>();
+    private final java.util.List<Layers.ConvBn> folds = new java.util.ArrayList<>();
 
     /** Runs the module; {@code training} selects batch statistics in BatchNorm. */
     public abstract NDArray forward(NDArray x, boolean training);
@@ -61,6 +62,19 @@ public abstract class Module extends AbstractBlock {
         addChildBlock(name, module);
         namedChildren.put(name, module);
         return module;
+    }
+
+    /** A convolution and the BatchNorm after it, run folded in frozen inference (see {@link Layers.ConvBn}). */
+    protected final Layers.ConvBn convBn(Layers.Conv2d conv, Layers.BatchNorm2d bn) {
+        Layers.ConvBn f = new Layers.ConvBn(conv, bn);
+        folds.add(f);
+        return f;
+    }
+
+    /** Drops what was computed from the weights (folded convolutions), here and below: they changed or were unfrozen. */
+    public void forgetDerivedWeights() {
+        folds.forEach(Layers.ConvBn::forget);
+        namedChildren.values().forEach(Module::forgetDerivedWeights);
     }
 
     protected final Parameter param(String name, Parameter.Type type, Shape shape,
@@ -135,5 +149,6 @@ public abstract class Module extends AbstractBlock {
                 p.freeze(!trainable);
             }
         }
+        forgetDerivedWeights();
     }
 }

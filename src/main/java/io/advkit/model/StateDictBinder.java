@@ -50,6 +50,7 @@ public final class StateDictBinder {
         Map<String, float[]> values = new LinkedHashMap<>();
         params.forEach((k, p) -> values.put(k, requireFinite(sd.get(k).toFloatArray(), k, where)));
         params.forEach((k, p) -> copyInto(p.getArray(), values.get(k)));
+        module.forgetDerivedWeights(); // folded convolutions were computed from the old weights
         bns.forEach((k, bn) -> {
             Tensor t = sd.get(k + "." + BATCHES);
             if (t != null) {

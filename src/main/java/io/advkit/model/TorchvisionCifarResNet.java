@@ -36,16 +36,14 @@ public final class TorchvisionCifarResNet extends Module {
         }
     }
 
-    private final Conv2d conv1;
-    private final BatchNorm2d bn1;
+    private final Layers.ConvBn stem;
     private final Sequential[] layers = new Sequential[3];
     private final Linear classifier;
 
     /** depth 6n+2 (20, 32, 44, 56, 110, 1202): n basic blocks per stage. */
     public TorchvisionCifarResNet(int depth, int numClasses, Shortcut shortcut) {
         int blocks = (depth - 2) / 6;
-        conv1 = child("conv1", new Conv2d(3, 16, 3, 1, 1));
-        bn1 = child("bn1", new BatchNorm2d(16));
+        stem = convBn(child("conv1", new Conv2d(3, 16, 3, 1, 1)), child("bn1", new BatchNorm2d(16)));
         int in = 16;
         int[] widths = {16, 32, 64};
         for (int i = 0; i < 3; i++) {
@@ -62,7 +60,7 @@ public final class TorchvisionCifarResNet extends Module {
     @Override
     public NDArray forward(NDArray x, boolean training) {
         BackwardShaping.enterStage(0);
-        NDArray y = then(then(conv1.forward(x, training), a -> bn1.forward(a, training)), Activation::relu);
+        NDArray y = then(stem.forward(x, training), Activation::relu);
         for (int i = 0; i < layers.length; i++) {
             Sequential layer = layers[i];
             BackwardShaping.enterStage(i + 1, y);
@@ -72,19 +70,15 @@ public final class TorchvisionCifarResNet extends Module {
     }
 
     static final class BasicBlock extends Module {
-        private final Conv2d conv1;
-        private final BatchNorm2d bn1;
-        private final Conv2d conv2;
-        private final BatchNorm2d bn2;
+        private final Layers.ConvBn first;
+        private final Layers.ConvBn second;
         private final boolean reshapes;
         private final Sequential downsample; // option B only
         private final int pad;
 
         BasicBlock(int in, int out, int stride, Shortcut shortcut) {
-            conv1 = child("conv1", new Conv2d(in, out, 3, stride, 1));
-            bn1 = child("bn1", new BatchNorm2d(out));
-            conv2 = child("conv2", new Conv2d(out, out, 3, 1, 1));
-            bn2 = child("bn2", new BatchNorm2d(out));
+            first = convBn(child("conv1", new Conv2d(in, out, 3, stride, 1)), child("bn1", new BatchNorm2d(out)));
+            second = convBn(child("conv2", new Conv2d(out, out, 3, 1, 1)), child("bn2", new BatchNorm2d(out)));
             reshapes = stride != 1 || in != out;
             downsample = reshapes && shortcut == Shortcut.PROJECTION
                     ? child("downsample", new Sequential().add("0", new Conv2d(in, out, 1, stride, 0)).add("1", new BatchNorm2d(out)))
@@ -108,11 +102,9 @@ public final class TorchvisionCifarResNet extends Module {
         @Override
         public NDArray forward(NDArray x, boolean training) {
             // each intermediate is freed once read (Module#then): the graph keeps only what backward needs
-            NDArray y = conv1.forward(x, training);
-            y = then(y, a -> bn1.forward(a, training));
+            NDArray y = first.forward(x, training);
             y = then(y, BackwardShaping::branchRelu);
-            y = then(y, a -> conv2.forward(a, training));
-            y = then(y, a -> bn2.forward(a, training));
+            y = then(y, a -> second.forward(a, training));
             y = then(y, BackwardShaping::residualBranch);
             return then(addFreeing(y, BackwardShaping.skip(shortcut(x, training)), x), Activation::relu);
         }

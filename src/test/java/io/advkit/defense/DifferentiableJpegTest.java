@@ -49,6 +49,17 @@ class DifferentiableJpegTest {
                     assertThat(toReal).as("quality %d", q).isLessThan(imageToReal * 0.6);
                 }
             }
+            // nothing per call stays behind in the process-long constants (it once did: 22 GB in an attack)
+            DifferentiableJpeg.apply(x, 75).close();
+            int held = DifferentiableJpeg.constantsHeld();
+            for (int k = 0; k < 5; k++) {
+                try (NDManager call = m.newSubManager()) {
+                    NDArray xi = x.duplicate();
+                    xi.attach(call);
+                    Gradients.of(a -> DifferentiableJpeg.apply(a, 75).sum(new int[] {1, 2, 3}), xi, call);
+                }
+            }
+            assertThat(DifferentiableJpeg.constantsHeld()).isEqualTo(held);
             // the gradient of a pixel sum through it is not the identity's (all ones): JPEG's low-pass shows
             NDArray g = Gradients.of(xi -> DifferentiableJpeg.apply(xi, 75).get(":, :, 4:12, 4:12").sum(new int[] {1, 2, 3}), x, m).gradient();
             float outside = g.get(":, :, 16:, 16:").abs().max().getFloat();
