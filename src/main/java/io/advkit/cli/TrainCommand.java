@@ -202,7 +202,7 @@ public final class TrainCommand implements Callable<Integer> {
             });
         }
         if (spec != null) {
-            trainer.recordCommand("advkit train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            trainer.recordCommand("advkit " + String.join(" ", spec.commandLine().getParseResult().originalArgs())); // the args start with "train"
         }
         for (String sig : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> trainer.requestStop());
