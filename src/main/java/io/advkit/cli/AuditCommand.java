@@ -37,7 +37,7 @@ public final class AuditCommand implements Callable<Integer> {
     DataOptions dataOptions;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
-            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, torchscript:FILE or onnx:FILE (scores only)")
+            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR, torchscript:FILE or onnx:FILE (scores only)")
     String model;
 
     @Option(names = "--defense", defaultValue = "none", paramLabel = "SPEC", completionCandidates = Names.DefenseNames.class,

@@ -31,7 +31,7 @@ public final class EvalCommand implements Callable<Integer> {
     DefenseOptions defenseOptions;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
-            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, torchscript:FILE or onnx:FILE (scores only); repeat for several")
+            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR, torchscript:FILE or onnx:FILE (scores only); repeat for several")
     List<String> models;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "images per batch (default ${DEFAULT-VALUE})")

@@ -44,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DefenseOptions defenseOptions;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, torchscript:FILE or onnx:FILE (scores only)")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR, torchscript:FILE or onnx:FILE (scores only)")
     String model;
 
     @Option(names = "--version", defaultValue = "standard",
