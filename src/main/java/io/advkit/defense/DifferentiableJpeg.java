@@ -99,8 +99,8 @@ public final class DifferentiableJpeg {
         long n = s.get(0);
         long bh = s.get(1) / 8;
         long bw = s.get(2) / 8;
-        NDArray d = dct();
-        NDArray dt = dct().transpose();
+        NDArray d = dct(false);
+        NDArray dt = dct(true);
         NDArray blocks = plane.sub(128).reshape(n, bh, 8, bw, 8).transpose(0, 1, 3, 2, 4);
         // D·B·Dᵀ written with the data as the first operand everywhere ((B·Dᵀ)ᵀ·Dᵀ, transposed): a result belongs to
         // its first operand's manager, and the constants' manager lives as long as the process
@@ -109,17 +109,17 @@ public final class DifferentiableJpeg {
         NDArray e = q.sub(rounded);
         NDArray coefficients = rounded.add(e.mul(e).mul(e)).mul(table);
         NDArray back = coefficients.matMul(d).swapAxes(-1, -2).matMul(d).swapAxes(-1, -2).add(128); // Dᵀ·C·D, data first
-        dt.close();
         return back.transpose(0, 1, 3, 2, 4).reshape(n, bh * 8, bw * 8);
     }
 
-    /** The orthonormal 8×8 DCT-II matrix: JPEG's transform is D·B·Dᵀ. */
-    private static synchronized NDArray dct() {
-        return CACHE.computeIfAbsent("dct", k -> {
+    /** The orthonormal 8×8 DCT-II matrix D (JPEG's transform is D·B·Dᵀ), or its transpose. */
+    private static synchronized NDArray dct(boolean transposed) {
+        return CACHE.computeIfAbsent(transposed ? "dct-t" : "dct", k -> {
             float[] m = new float[64];
             for (int u = 0; u < 8; u++) {
                 for (int i = 0; i < 8; i++) {
-                    m[u * 8 + i] = (float) ((u == 0 ? Math.sqrt(1 / 8.0) : Math.sqrt(2 / 8.0)) * Math.cos((2 * i + 1) * u * Math.PI / 16));
+                    double v = (u == 0 ? Math.sqrt(1 / 8.0) : Math.sqrt(2 / 8.0)) * Math.cos((2 * i + 1) * u * Math.PI / 16);
+                    m[transposed ? i * 8 + u : u * 8 + i] = (float) v;
                 }
             }
             return engineOwned(m, new Shape(8, 8));
