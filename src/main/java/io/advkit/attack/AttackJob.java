@@ -183,6 +183,7 @@ public final class AttackJob {
     private List<ImageRecord> attackBatch(Batch batch, int b, NDManager m, java.util.function.DoubleConsumer progress) {
         Engine.getInstance().setRandomSeed((int) (setup.seed() * 1_000_003L + b));
         Random rng = new Random(setup.seed() * 1_000_003L + b);
+        model.startBatch(setup.seed() * 1_000_003L + b);
         NDArray x = batch.toNDArray(m);
         NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);
         String[] names = new String[batch.size()];

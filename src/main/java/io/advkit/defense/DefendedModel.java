@@ -52,6 +52,7 @@ public final class DefendedModel implements Classifier {
     private final Approximation approximation;
     private final int eotSamples;
     private final Random rng;
+    private final long defenseSeed;
 
     public DefendedModel(Classifier inner, List<Preprocessor> steps, GradientMode mode, Approximation approximation,
                          int eotSamples, long seed) {
@@ -61,6 +62,7 @@ public final class DefendedModel implements Classifier {
         this.approximation = approximation;
         this.eotSamples = eotSamples;
         this.rng = new Random(seed);
+        this.defenseSeed = seed;
     }
 
     /** The same defense seen through another gradient mode (a fresh generator with the given seed). */
@@ -117,6 +119,13 @@ public final class DefendedModel implements Classifier {
     @Override
     public boolean differentiable() {
         return inner.differentiable();
+    }
+
+    /** The draws restart from the defense's seed and the batch's: the same batch always sees the same draws. */
+    @Override
+    public void startBatch(long seed) {
+        rng.setSeed(defenseSeed * 1_000_003L + seed);
+        inner.startBatch(seed);
     }
 
     @Override

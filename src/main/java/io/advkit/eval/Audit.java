@@ -227,6 +227,7 @@ public final class Audit {
         /** The attack's result on the lattice (what would be saved). */
         NDArray attack(Attack a, Classifier model, ThreatModel tm) {
             Engine.getInstance().setRandomSeed((int) seed);
+            model.startBatch(seed);
             long start = position;
             AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(seed), m)
                     .withProgress(f -> bar.advanceTo(start + (long) (f * size)));

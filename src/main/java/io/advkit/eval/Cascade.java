@@ -211,6 +211,7 @@ public final class Cascade {
         Batch batch = batches.load(b);
         long seed = config.seed() * 1_000_003L + s * 7919L + offset;
         Engine.getInstance().setRandomSeed((int) seed);
+        model.startBatch(seed);
         try (NDManager m = root.newSubManager()) {
             NDArray all = batch.toNDArray(m);
             NDArray idx = m.create(rows.stream().mapToLong(Integer::longValue).toArray());
@@ -258,6 +259,7 @@ public final class Cascade {
                     Batch batch = batches.load(b);
                     long seed = config.seed() * 1_000_003L + 104_729L + offset;
                     Engine.getInstance().setRandomSeed((int) seed);
+                    model.startBatch(seed);
                     try (NDManager m = root.newSubManager()) {
                         NDArray x = batch.toNDArray(m);
                         NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);

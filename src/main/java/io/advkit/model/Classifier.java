@@ -49,6 +49,13 @@ public interface Classifier {
     }
 
     /**
+     * Called by jobs before each batch: a model with its own random or cyclic state (a random defense's draws, a
+     * collection's next member) restarts it from {@code seed}, so that a batch's result depends only on the seed and
+     * its images, and a job resumed after a kill writes what an uninterrupted one would have. Stateless by default.
+     */
+    default void startBatch(long seed) {}
+
+    /**
      * True when successive gradients come from different networks (a collection attacked in turn): an attack that
      * compares inner layers across forwards (ILA) cannot use it.
      */

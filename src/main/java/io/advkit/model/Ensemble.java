@@ -130,6 +130,11 @@ public final class Ensemble implements Classifier {
     }
 
     @Override
+    public void startBatch(long seed) {
+        members.forEach(m -> m.startBatch(seed));
+    }
+
+    @Override
     public boolean variesPerGradient() {
         return members.stream().anyMatch(Classifier::variesPerGradient);
     }

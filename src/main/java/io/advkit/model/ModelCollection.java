@@ -99,6 +99,12 @@ public final class ModelCollection implements LoadedClassifier {
         return false;
     }
 
+    /** Each batch starts at the first member of the (fixed) order. */
+    @Override
+    public void startBatch(long seed) {
+        next = 0;
+    }
+
     @Override
     public boolean variesPerGradient() {
         return true;

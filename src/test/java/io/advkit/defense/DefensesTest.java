@@ -93,6 +93,14 @@ class DefensesTest {
         Random rng = new Random(42);
         NDArray want = Gradients.of(xi -> Loss.CE.perExample(inner.logits(new GaussianNoise(0.1).apply(xi, rng)), y), x, m).gradient();
         assertThat(got.sub(want).abs().max().getFloat()).isLessThan(1e-6f);
+        // a batch's draws depend on its seed only, not on what ran before (a resumed job sees what an uninterrupted one did)
+        eot1.startBatch(7);
+        float[] first = eot1.preprocess(x).toFloatArray();
+        eot1.preprocess(x);
+        eot1.startBatch(7);
+        assertThat(eot1.preprocess(x).toFloatArray()).containsExactly(first);
+        eot1.startBatch(8);
+        assertThat(eot1.preprocess(x).toFloatArray()).isNotEqualTo(first);
         // K draws average K different gradients
         DefendedModel eot8 = eot1.withMode(GradientMode.EOT, 42);
         DefendedModel eight = new DefendedModel(inner, List.of(new GaussianNoise(0.1)), GradientMode.EOT, DefendedModel.Approximation.IDENTITY, 8, 42);

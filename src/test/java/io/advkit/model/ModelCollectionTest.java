@@ -62,6 +62,11 @@ class ModelCollectionTest {
             }
             assertThat(visited.subList(0, 3)).containsExactlyInAnyOrder(0, 1, 2); // each member once per cycle
             assertThat(visited.subList(3, 6)).isEqualTo(visited.subList(0, 3)); // in the same order every cycle
+            // a new batch starts at the first member again, wherever the last one stopped (resumed jobs rely on it)
+            Gradients.of(xi -> c.logits(xi).get(":, 0"), x, mgr);
+            c.startBatch(12345);
+            assertThat(closest(Gradients.of(xi -> c.logits(xi).get(":, 0"), x, mgr).gradient().toFloatArray(), memberGrads))
+                    .isEqualTo(visited.get(0));
 
             // ILA compares the same networks' layers in every forward: refused on a collection, not silently wrong
             NDArray y = mgr.create(new long[] {1, 2});
