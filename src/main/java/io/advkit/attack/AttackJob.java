@@ -12,6 +12,7 @@ import io.advkit.data.ImageChecks;
 import io.advkit.data.ImageCodec;
 import io.advkit.data.ImageSet;
 import io.advkit.defense.DefenseSpec;
+import io.advkit.dist.ShardedJob;
 import io.advkit.model.Classifier;
 import io.advkit.util.Errors;
 import io.advkit.util.Journal;
@@ -45,7 +46,7 @@ import java.util.Random;
  * batches whose PNGs all exist and verify and redoes the rest, giving the files an uninterrupted run gives.
  * {@code attack.json} appears only when every image is done.
  */
-public final class AttackJob {
+public final class AttackJob implements ShardedJob {
     public static final String MANIFEST = "attack.json";
     static final String JOURNAL = ".attack-journal.jsonl";
 
@@ -163,6 +164,64 @@ public final class AttackJob {
         Json.write(out.resolve(MANIFEST), manifest);
         journal.delete(); // attack.json now holds every record
         return manifest;
+    }
+
+    // --- the same job on a cluster: the driver prepares and finishes, workers run shards of batches ---
+
+    /** The driver's checks before any shard runs: the images, the budget and the output folder, as {@link #run} does them. */
+    public void prepareShards(boolean overwrite) {
+        ImageChecks.requireReadable(set);
+        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, set.image(0).channels(), set.image(0).height(), set.image(0).width()));
+        checkOutput(in, out, overwrite, config);
+        if (overwrite) {
+            discard(out.resolve(MANIFEST));
+            discard(out.resolve(JOURNAL));
+        }
+        // the journal's header claims the folder for this configuration, so that a rerun after the driver was
+        // killed recognizes it (the shards keep their own records; the cluster decides which are finished)
+        Journal.open(out.resolve(JOURNAL), config, BatchRecord.class);
+    }
+
+    @Override
+    public int batches() {
+        return new Batches(set, setup.batchSize()).count();
+    }
+
+    /** Attacks batches [from, to) into this job's folder (a worker's scratch); one {@link BatchRecord} line each. */
+    @Override
+    public List<String> run(int from, int to) {
+        Batches batches = new Batches(set, setup.batchSize());
+        List<String> lines = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager()) {
+            for (int b = from; b < to; b++) {
+                try (NDManager m = root.newSubManager()) {
+                    lines.add(Json.LINE.toJson(new BatchRecord(b, attackBatch(batches.load(b), b, m, f -> {}))));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Writes attack.json from every batch's record (in batch order), as {@link #run} does at its end. */
+    public Manifest finishShards(List<String> batchLines, Instant start, int resumedImages) {
+        List<ImageRecord> records = new ArrayList<>();
+        for (String line : batchLines) {
+            records.addAll(Json.LINE.fromJson(line, BatchRecord.class).images());
+        }
+        if (records.size() != set.size()) {
+            throw new IllegalStateException("the shards returned " + records.size() + " records for " + set.size() + " images");
+        }
+        Manifest manifest = new Manifest("attack", "complete", config, RunInfo.now(), Duration.between(start, Instant.now()).toMillis() / 1000.0,
+                resumedImages, summary(records), List.of(), records);
+        Json.write(out.resolve(MANIFEST), manifest);
+        discard(out.resolve(JOURNAL));
+        return manifest;
+    }
+
+    /** A finished attack.json of this job in its folder, if there is one (a rerun of a finished cluster job has nothing to do). */
+    public java.util.Optional<Manifest> finished() {
+        Path manifest = out.resolve(MANIFEST);
+        return Files.exists(manifest) ? java.util.Optional.of(Json.read(manifest, Manifest.class)) : java.util.Optional.empty();
     }
 
     /** Adds the victims' accuracies on the saved images to a finished job's attack.json. */

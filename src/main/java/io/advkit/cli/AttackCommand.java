@@ -2,22 +2,30 @@ package io.advkit.cli;
 
 import io.advkit.attack.Attack;
 import io.advkit.attack.AttackJob;
+import io.advkit.attack.Loss;
+import io.advkit.attack.Target;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.ImageChecks;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.defense.DefenseSpec;
+import io.advkit.dist.Cluster;
+import io.advkit.dist.ShardedJob;
 import io.advkit.eval.Evaluation;
 import io.advkit.eval.Evaluator;
 import io.advkit.model.Classifier;
 import io.advkit.model.Ensemble;
 import io.advkit.model.LoadedClassifier;
+import io.advkit.model.ModelLoader;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,7 +33,7 @@ import java.util.concurrent.Callable;
 /** The homework job: attack a folder with surrogates and save the perturbed PNGs under the same names. */
 @Command(name = "attack", mixinStandardHelpOptions = true,
         description = "Attack every image with surrogate model(s); save PNGs under the same names and attack.json. Resumes when re-run.")
-public final class AttackCommand implements Callable<Integer> {
+public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     @Mixin
     CommonOptions common;
 
@@ -70,15 +78,22 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "reuse a non-empty --out, discarding an earlier run's records")
     boolean overwrite;
 
-    @Override
-    public Integer call() {
-        common.apply();
-        // every setting is checked before anything is loaded or written
+    @Mixin
+    ClusterOptions cluster;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Everything the settings decide, checked before anything is loaded or written. */
+    private record Plan(ImageSet set, ThreatModel threat, Attack attack, Loss loss, Target target, Ensemble.Fusion fusion, DefenseSpec defense,
+                        AttackJob.Config config) {}
+
+    private Plan plan() {
         ImageSet set = dataOptions.open();
         ThreatModel tm = attackOptions.threat();
         Attack attack = attackOptions.build();
-        var loss = attackOptions.lossFunction();
-        var target = attackOptions.targetChoice();
+        Loss loss = attackOptions.lossFunction();
+        Target target = attackOptions.targetChoice();
         Ensemble.Fusion fused = Ensemble.Fusion.parse(fusion == null ? "loss" : fusion);
         if (surrogates.size() == 1 && (fusion != null || modelWeights != null)) {
             throw new UserError((fusion != null ? "--fusion" : "--model-weights") + " combines several surrogates; give more than one -s, or leave it out");
@@ -86,6 +101,7 @@ public final class AttackCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UserError("--batch-size must be at least 1, got " + batchSize);
         }
+        cluster.check(batchSize);
         DefenseSpec defense = defenseOptions.spec();
         if (robustTo != null) {
             if (defense != null) {
@@ -96,34 +112,47 @@ public final class AttackCommand implements Callable<Integer> {
         AttackJob.Config config = new AttackJob.Config(attack.params(), tm.norm().toString(), tm.eps(), tm.eps255(), attackOptions.loss,
                 attackOptions.target, surrogates, surrogates.size() > 1 ? fused.name().toLowerCase(java.util.Locale.ROOT) : null,
                 modelWeights, defense, seed, batchSize, set.describe());
-        AttackJob.checkOutput(dataOptions.data, out, overwrite, config);
+        return new Plan(set, tm, attack, loss, target, fused, defense, config);
+    }
+
+    /** The job on loaded surrogates, writing into {@code folder}; refuses an attack the models cannot take. */
+    private AttackJob job(Plan p, List<LoadedClassifier> models, Path folder, boolean quietly) {
+        Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, p.fusion());
+        Classifier model = p.defense() == null ? ensemble : p.defense().wrap(ensemble);
+        p.attack().requireUsableOn(model);
+        ImageChecks.requireChannels(p.set(), model.channels(), model.name());
+        ImageChecks.requireLabelsBelow(p.set(), model.numClasses(), model.name());
+        AttackJob.Setup setup = new AttackJob.Setup(p.attack(), p.threat(), p.loss(), p.target(), seed, batchSize);
+        return new AttackJob(p.set(), dataOptions.data, folder, model, models, setup, p.config(), quietly);
+    }
+
+    @Override
+    public Integer call() {
+        common.apply();
+        Plan p = plan(); // every setting is checked before anything is loaded or written
+        AttackJob.checkOutput(dataOptions.data, out, overwrite, p.config());
         for (String v : victims) { // a wrong victim is reported now, not after the attack
-            external.loader(common, set).load(v).close();
+            external.loader(common, p.set()).load(v).close();
         }
 
         List<LoadedClassifier> models = new ArrayList<>();
         AttackJob.Manifest manifest;
         try {
             for (String s : surrogates) {
-                models.add(external.loader(common, set).load(s));
+                models.add(external.loader(common, p.set()).load(s));
             }
-            Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, fused);
-            Classifier model = defense == null ? ensemble : defense.wrap(ensemble);
-            attack.requireUsableOn(model);
-            ImageChecks.requireChannels(set, model.channels(), model.name());
-            ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
-            AttackJob.Setup setup = new AttackJob.Setup(attack, tm, loss, target, seed, batchSize);
-            manifest = new AttackJob(set, dataOptions.data, out, model, models, setup, config, common.quiet).run(overwrite);
+            AttackJob job = job(p, models, out, common.quiet);
+            manifest = cluster.enabled() ? onCluster(job) : job.run(overwrite);
             printSummary(manifest);
         } finally {
             models.forEach(LoadedClassifier::close);
         }
         if (!victims.isEmpty()) {
-            ImageSet adv = ImageFolder.open(out, set.classNames());
+            ImageSet adv = ImageFolder.open(out, p.set().classNames());
             List<AttackJob.VictimAccuracy> results = new ArrayList<>();
             System.out.printf("%n%-28s %9s%n", "victim (on saved images)", "accuracy");
             for (String v : victims) {
-                try (LoadedClassifier m = external.loader(common, set).load(v)) {
+                try (LoadedClassifier m = external.loader(common, p.set()).load(v)) {
                     Evaluation e = Evaluator.evaluate(m, adv, batchSize, common.quiet);
                     results.add(new AttackJob.VictimAccuracy(e.model(), e.accuracy()));
                     System.out.printf("%-28s %8.1f%%%n", e.model(), e.accuracy());
@@ -132,6 +161,32 @@ public final class AttackCommand implements Callable<Integer> {
             AttackJob.recordVictims(out, manifest, results);
         }
         return 0;
+    }
+
+    /** The driver of a cluster run: the same checks, the batches on the cluster, the same attack.json. */
+    private AttackJob.Manifest onCluster(AttackJob job) {
+        Instant start = Instant.now();
+        job.prepareShards(overwrite);
+        if (!overwrite && job.finished().isPresent()) {
+            return job.finished().get(); // a rerun of a finished job: every shard is done
+        }
+        Cluster.Result r = cluster.run(spec, out, job.batches(), batchSize, common.quiet);
+        AttackJob.Manifest m = job.finishShards(r.records(), start, Math.min(r.resumedBatches() * batchSize, job.batches() * batchSize));
+        Cluster.find().forgetShards(out);
+        return m;
+    }
+
+    /** A worker's part of a cluster run: this command line's job, models loaded once per process, into {@code scratch}. */
+    @Override
+    public ShardedJob shardedJob(Path scratch) {
+        common.apply();
+        Plan p = plan();
+        ModelLoader loader = external.loader(common, p.set());
+        List<LoadedClassifier> models = new ArrayList<>();
+        for (String s : surrogates) {
+            models.add(ModelCache.load(loader, s, spec.commandLine().getParseResult().originalArgs()));
+        }
+        return job(p, models, scratch, true);
     }
 
     private static void printSummary(AttackJob.Manifest manifest) {

@@ -1,9 +1,12 @@
 package io.advkit.cli;
 
+import io.advkit.data.Batches;
 import io.advkit.data.ImageChecks;
 import io.advkit.data.ImageSet;
 import io.advkit.defense.DefendedModel;
 import io.advkit.defense.Defenses;
+import io.advkit.dist.Cluster;
+import io.advkit.dist.ShardedJob;
 import io.advkit.eval.Audit;
 import io.advkit.eval.Symptoms;
 import io.advkit.model.LoadedClassifier;
@@ -13,8 +16,10 @@ import io.advkit.util.Json;
 import io.advkit.util.OutputFolders;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +29,7 @@ import java.util.concurrent.Callable;
 /** The robustness audit of a model behind a defense: adaptive attacks and the obfuscated-gradient symptoms. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Audit a (defended) model: naive and adaptive (BPDA/EoT) attacks, transfer, random, unbounded, an eps sweep, and Athalye et al.'s five symptoms.")
-public final class AuditCommand implements Callable<Integer> {
+public final class AuditCommand implements Callable<Integer>, Shards.Sharded {
     static final String JOURNAL = ".audit-journal.jsonl";
 
     @Mixin
@@ -81,13 +86,18 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "writes audit.json and audit.png")
     Path out;
 
-    @Override
-    public Integer call() throws java.io.IOException {
-        common.apply();
+    @Mixin
+    ClusterOptions cluster;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The audit's settings, checked before anything is loaded or written. */
+    private Audit.Config config() {
         if (pgdSteps < 1 || apgdIters < 2 || eot < 1 || randomDraws < 0 || squareQueries < 0 || spsaIterations < 0 || batchSize < 1) {
             throw new UserError("--pgd-steps >= 1, --apgd-iters >= 2, --eot >= 1, --random-draws >= 0, --square-queries >= 0, --spsa-iterations >= 0 and --batch-size >= 1 are required");
         }
-        ImageSet set = dataOptions.open();
+        cluster.check(batchSize);
         Audit.Config cfg = new Audit.Config(eps, pgdSteps, apgdIters, eot, sweep, randomDraws, squareQueries, spsaIterations, batchSize, seed,
                 DefendedModel.Approximation.parse(bpda));
         cfg.threat(); // the budget is checked before anything runs
@@ -95,26 +105,58 @@ public final class AuditCommand implements Callable<Integer> {
             cfg.threat().withEps(e / 255);
         }
         Defenses.validate(defense);
+        return cfg;
+    }
+
+    /** Refuses a model the audit cannot attack or that cannot classify the set. */
+    private static void check(LoadedClassifier m, ImageSet set) {
+        if (!m.differentiable()) {
+            throw new UserError("the audit compares gradient attacks (naive, BPDA, EoT) and needs input gradients, but " + m.name()
+                    + " is run as a black box (ONNX); export it to TorchScript, or run evaluate --attacks square on it");
+        }
+        ImageChecks.requireChannels(set, m.channels(), m.name());
+        ImageChecks.requireLabelsBelow(set, m.numClasses(), m.name());
+    }
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        common.apply();
+        ImageSet set = dataOptions.open();
+        Audit.Config cfg = config();
         OutputFolders.requireApartFrom(dataOptions.data, out);
         OutputFolders.requireNoForeignImages(out, Set.of("audit.png"));
         Audit.Result result;
         try (LoadedClassifier m = external.loader(common, set).load(model)) {
-            if (!m.differentiable()) {
-                throw new UserError("the audit compares gradient attacks (naive, BPDA, EoT) and needs input gradients, but " + m.name()
-                        + " is run as a black box (ONNX); export it to TorchScript, or run evaluate --attacks square on it");
-            }
-            ImageChecks.requireChannels(set, m.channels(), m.name());
-            ImageChecks.requireLabelsBelow(set, m.numClasses(), m.name());
+            check(m, set);
             ImageChecks.requireReadable(set);
-            // a killed audit resumes from its journal with the same command
-            result = new Audit(cfg).run(m, defense, set, common.quiet, out.resolve(JOURNAL));
+            if (cluster.enabled()) { // the shards' records are kept in out, so a rerun after a kill resumes from them too
+                Cluster.Result r = cluster.run(spec, out, new Batches(set, batchSize).count(), batchSize, common.quiet);
+                result = new Audit(cfg).assembleShards(m.name(), defense, set, r.records());
+            } else {
+                // a killed audit resumes from its journal with the same command
+                result = new Audit(cfg).run(m, defense, set, common.quiet, out.resolve(JOURNAL));
+            }
         }
         Json.write(out.resolve("audit.json"), result);
         Charts.lines(out.resolve("audit.png"), "PGD accuracy vs eps: " + result.model() + " + " + result.defense(),
                 "eps (/255)", "accuracy under PGD (%)", ReportBuilder.sweepSeries(result.sweep()));
         Files.deleteIfExists(out.resolve(JOURNAL)); // audit.json now holds everything
+        if (cluster.enabled()) {
+            Cluster.find().forgetShards(out);
+        }
         print(result);
         return 0;
+    }
+
+    /** A worker's part of a cluster run: the audit of its batches, the model loaded once per process. */
+    @Override
+    public ShardedJob shardedJob(Path scratch) {
+        common.apply();
+        ImageSet set = dataOptions.open();
+        Audit.Config cfg = config();
+        LoadedClassifier m = ModelCache.load(external.loader(common, set), model, spec.commandLine().getParseResult().originalArgs());
+        check(m, set);
+        return new Audit(cfg).shards(m, defense, set);
     }
 
     static void print(Audit.Result r) {

@@ -5,21 +5,28 @@ import io.advkit.attack.AttackSettings;
 import io.advkit.attack.Attacks;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.ImageChecks;
+import io.advkit.data.Batches;
 import io.advkit.data.ImageSet;
 import io.advkit.defense.DefenseSpec;
+import io.advkit.dist.Cluster;
+import io.advkit.dist.ShardedJob;
 import io.advkit.eval.Cascade;
 import io.advkit.model.Classifier;
 import io.advkit.model.LoadedClassifier;
+import io.advkit.util.Journal;
 import io.advkit.util.Json;
 import io.advkit.util.OutputFolders;
 import io.advkit.util.Params;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +35,7 @@ import java.util.concurrent.Callable;
 /** AutoAttack's evaluation, with every success checked on the 8-bit image that is saved. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Robust accuracy by AutoAttack's cascade (standard: APGD-CE, APGD-T, FAB-T, Square), each success verified on the saved 8-bit PNG. Resumes when re-run.")
-public final class EvaluateCommand implements Callable<Integer> {
+public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded {
     static final String MANIFEST = "evaluate.json";
     static final String JOURNAL = ".evaluate-journal.jsonl";
 
@@ -104,9 +111,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         };
     }
 
-    @Override
-    public Integer call() {
-        common.apply();
+    @Mixin
+    ClusterOptions cluster;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The cascade the settings ask for, checked before anything is loaded or written. */
+    private record Plan(ImageSet set, Cascade cascade, DefenseSpec defense, List<Attack> attacks, io.advkit.attack.MinimalNorm minimal,
+                        Cascade.Config config) {}
+
+    private Plan plan() {
         ImageSet set = dataOptions.open();
         ThreatModel tm = ThreatModel.parse(norm, eps, epsScale);
         List<Attack> attacks = custom == null ? version(version, tm.norm()) : new ArrayList<>();
@@ -118,6 +133,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UserError("--batch-size must be at least 1, got " + batchSize);
         }
+        cluster.check(batchSize);
         DefenseSpec defense = defenseOptions.spec();
         if (version.equalsIgnoreCase("rand") && defense != null && custom == null) {
             defense = new DefenseSpec(defense.spec(), "eot".equals(defense.gradients()) || "adaptive".equals(defense.gradients())
@@ -143,29 +159,63 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Cascade.Config config = new Cascade.Config(modelName, custom == null ? version : "custom", tm.norm().toString(), tm.eps(), tm.eps255(),
                 recorded, batchSize, seed, set.describe(), set.size());
-        OutputFolders.requireResumable(dataOptions.data, out, overwrite, MANIFEST, JOURNAL, config, "evaluation");
-        try (LoadedClassifier m = external.loader(common, set).load(model)) {
-            Classifier target = defense == null ? m : defense.wrap(m);
-            ImageChecks.requireChannels(set, target.channels(), target.name());
-            ImageChecks.requireLabelsBelow(set, target.numClasses(), target.name());
-            ImageChecks.requireReadable(set);
+        Cascade cascade = new Cascade(config, attacks, tm, common.quiet);
+        if (minimal != null) {
+            cascade.withMinimalNorm(minimal);
+        }
+        return new Plan(set, cascade, defense, attacks, minimal, config);
+    }
+
+    /** The model as evaluated (behind its defense), refused if the data or an attack does not fit it. */
+    private Classifier target(Plan p, LoadedClassifier m) {
+        Classifier target = p.defense() == null ? m : p.defense().wrap(m);
+        ImageChecks.requireChannels(p.set(), target.channels(), target.name());
+        ImageChecks.requireLabelsBelow(p.set(), target.numClasses(), target.name());
+        p.attacks().forEach(a -> a.requireUsableOn(target));
+        if (p.minimal() != null) {
+            ((Attack) p.minimal()).requireUsableOn(target);
+        }
+        return target;
+    }
+
+    @Override
+    public Integer call() {
+        common.apply();
+        Plan p = plan();
+        OutputFolders.requireResumable(dataOptions.data, out, overwrite, MANIFEST, JOURNAL, p.config(), "evaluation");
+        try (LoadedClassifier m = external.loader(common, p.set()).load(model)) {
+            Classifier target = target(p, m);
+            ImageChecks.requireReadable(p.set());
             if (overwrite) {
                 deleteIfExists(out.resolve(MANIFEST));
                 deleteIfExists(out.resolve(JOURNAL));
             }
-            attacks.forEach(a -> a.requireUsableOn(target));
-            if (minimal != null) {
-                ((Attack) minimal).requireUsableOn(target);
+            Cascade.Result result;
+            if (cluster.enabled()) {
+                // the journal's header claims the folder for this configuration (a rerun after a kill is recognized);
+                // the shards keep the records
+                Instant start = Instant.now();
+                Journal.open(out.resolve(JOURNAL), p.config(), Object.class);
+                Cluster.Result r = cluster.run(spec, out, new Batches(p.set(), batchSize).count(), batchSize, common.quiet);
+                result = p.cascade().assemble(p.set(), out, r.records(), start);
+                deleteIfExists(out.resolve(JOURNAL));
+                Cluster.find().forgetShards(out);
+            } else {
+                result = p.cascade().run(target, p.set(), out, out.resolve(JOURNAL));
             }
-            Cascade cascade = new Cascade(config, attacks, tm, common.quiet);
-            if (minimal != null) {
-                cascade.withMinimalNorm(minimal);
-            }
-            Cascade.Result result = cascade.run(target, set, out, out.resolve(JOURNAL));
             Json.write(out.resolve(MANIFEST), result);
             print(result);
         }
         return 0;
+    }
+
+    /** A worker's part of a cluster run: the whole cascade on its batches, the model loaded once per process. */
+    @Override
+    public ShardedJob shardedJob(Path scratch) {
+        common.apply();
+        Plan p = plan();
+        LoadedClassifier m = ModelCache.load(external.loader(common, p.set()), model, spec.commandLine().getParseResult().originalArgs());
+        return p.cascade().shards(target(p, m), p.set(), scratch);
     }
 
     private static void deleteIfExists(Path f) {

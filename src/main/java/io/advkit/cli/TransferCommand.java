@@ -1,8 +1,13 @@
 package io.advkit.cli;
 
+import ai.djl.ndarray.NDManager;
 import io.advkit.attack.AttackJob;
+import io.advkit.data.Batch;
+import io.advkit.data.Batches;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
+import io.advkit.dist.ShardedJob;
+import io.advkit.eval.Evaluation;
 import io.advkit.eval.Evaluator;
 import io.advkit.eval.TransferMatrix;
 import io.advkit.model.LoadedClassifier;
@@ -14,8 +19,10 @@ import io.advkit.util.Params;
 import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +34,7 @@ import java.util.concurrent.Callable;
 /** Victim accuracy on clean and adversarial folders: a transfer matrix as Markdown, JSON and a PNG heatmap. */
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = "Accuracy of victim models on adversarial folders written by 'advkit attack' (rows) and on the clean images.")
-public final class TransferCommand implements Callable<Integer> {
+public final class TransferCommand implements Callable<Integer>, Shards.Sharded {
     private static final Set<String> OWN = Set.of("transfer.png");
 
     @Mixin
@@ -75,6 +82,12 @@ public final class TransferCommand implements Callable<Integer> {
     @Mixin
     SelectionOptions selection; // the same images in every row
 
+    @Mixin
+    ClusterOptions cluster;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         common.apply();
@@ -84,9 +97,60 @@ public final class TransferCommand implements Callable<Integer> {
         if (!surrogatesOnly.isEmpty()) {
             throw new UserError("--surrogate-only belongs to a --leave-one-family-out study");
         }
+        Matrix plan = matrix();
+        List<String> rows = plan.rows();
+        List<ImageSet> sets = plan.sets();
+        int n = sets.get(0).size();
+        double[][] acc = new double[rows.size()][victims.size()];
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < victims.size(); c++) {
+            try (LoadedClassifier m = external.loader(common, sets.get(0)).load(victims.get(c))) {
+                names.add(m.name());
+                if (!cluster.enabled()) {
+                    for (int r = 0; r < sets.size(); r++) {
+                        acc[r][c] = Evaluator.evaluate(m, sets.get(r), batchSize, common.quiet).accuracy();
+                    }
+                } else {
+                    sets.forEach(set -> Evaluator.check(m, set));
+                }
+            }
+        }
+        if (cluster.enabled()) {
+            int[][] correct = new int[rows.size()][victims.size()];
+            for (String line : cluster.run(spec, null, new Batches(sets.get(0), batchSize).count(), batchSize, common.quiet).records()) {
+                int[][] batch = Json.LINE.fromJson(line, int[][].class);
+                for (int r = 0; r < rows.size(); r++) {
+                    for (int c = 0; c < victims.size(); c++) {
+                        correct[r][c] += batch[r][c];
+                    }
+                }
+            }
+            for (int r = 0; r < rows.size(); r++) {
+                for (int c = 0; c < victims.size(); c++) {
+                    acc[r][c] = n == 0 ? 0 : 100.0 * correct[r][c] / n;
+                }
+            }
+        }
+        TransferMatrix matrix = new TransferMatrix(rows, names, acc, n);
+        String md = matrix.toMarkdown();
+        AtomicFiles.writeString(out.resolve("transfer.md"), md);
+        Json.write(out.resolve("transfer.json"), matrix.result(RunInfo.now()));
+        Charts.heatmap(out.resolve("transfer.png"), "Victim accuracy (%) on " + n + " images", rows, names, acc);
+        System.out.print(md);
+        return 0;
+    }
+
+    /** The rows of a matrix: the clean images (if given), then each adversarial folder, the same images in each. */
+    private record Matrix(List<String> rows, List<ImageSet> sets) {}
+
+    private Matrix matrix() {
         if (adv == null || victims == null) {
             throw new UserError("a transfer matrix needs --adv folders and -v victims (or --leave-one-family-out with -m models and --data)");
         }
+        if (batchSize < 1) {
+            throw new UserError("--batch-size must be at least 1, got " + batchSize);
+        }
+        cluster.check(batchSize);
         List<String> rows = new ArrayList<>();
         List<ImageSet> sets = new ArrayList<>();
         List<Path> inputs = new ArrayList<>();
@@ -114,26 +178,60 @@ public final class TransferCommand implements Callable<Integer> {
                         + "; the rows of a matrix must hold the same images");
             }
         }
-        double[][] acc = new double[rows.size()][victims.size()];
-        List<String> names = new ArrayList<>();
-        for (int c = 0; c < victims.size(); c++) {
-            try (LoadedClassifier m = external.loader(common, sets.get(0)).load(victims.get(c))) {
-                names.add(m.name());
-                for (int r = 0; r < sets.size(); r++) {
-                    acc[r][c] = Evaluator.evaluate(m, sets.get(r), batchSize, common.quiet).accuracy();
-                }
-            }
+        return new Matrix(rows, sets);
+    }
+
+    /**
+     * A worker's part of a matrix on a cluster: for each batch of images, how many each victim gets right in each row
+     * (a JSON int[row][victim]); victims loaded once per process.
+     */
+    @Override
+    public ShardedJob shardedJob(Path scratch) {
+        common.apply();
+        if (leaveOneFamilyOut) {
+            throw new UserError("--leave-one-family-out runs its attacks in this process; leave out --spark");
         }
-        TransferMatrix matrix = new TransferMatrix(rows, names, acc, n);
-        String md = matrix.toMarkdown();
-        AtomicFiles.writeString(out.resolve("transfer.md"), md);
-        Json.write(out.resolve("transfer.json"), matrix.result(RunInfo.now()));
-        Charts.heatmap(out.resolve("transfer.png"), "Victim accuracy (%) on " + n + " images", rows, names, acc);
-        System.out.print(md);
-        return 0;
+        Matrix plan = matrix();
+        List<LoadedClassifier> loaded = new ArrayList<>();
+        for (String v : victims) {
+            loaded.add(ModelCache.load(external.loader(common, plan.sets().get(0)), v, spec.commandLine().getParseResult().originalArgs()));
+        }
+        List<Batches> batches = plan.sets().stream().map(set -> new Batches(set, batchSize)).toList();
+        return new ShardedJob() {
+            @Override
+            public int batches() {
+                return batches.get(0).count();
+            }
+
+            @Override
+            public List<String> run(int from, int to) {
+                List<String> lines = new ArrayList<>();
+                try (NDManager root = NDManager.newBaseManager()) {
+                    for (int b = from; b < to; b++) {
+                        int[][] correct = new int[plan.rows().size()][loaded.size()];
+                        for (int r = 0; r < plan.rows().size(); r++) {
+                            Batch batch = batches.get(r).load(b);
+                            for (int c = 0; c < loaded.size(); c++) {
+                                loaded.get(c).startBatch(b); // as Evaluator does for batch b
+                                try (NDManager m = root.newSubManager()) {
+                                    for (Evaluation.Prediction p : Evaluator.predictions(loaded.get(c), plan.sets().get(r), batch, m)) {
+                                        correct[r][c] += p.correct() ? 1 : 0;
+                                    }
+                                }
+                            }
+                        }
+                        lines.add(Json.LINE.toJson(correct));
+                    }
+                }
+                return lines;
+            }
+        };
     }
 
     private int leaveOneFamilyOut() {
+        if (cluster.enabled()) {
+            throw new UserError("--leave-one-family-out runs its attacks in this process; leave out --spark (or run each attack with --spark)");
+        }
         if (data == null || models == null || adv != null || victims != null || clean != null) {
             throw new UserError("--leave-one-family-out takes -m models and --data (and no --adv, -v or --clean)");
         }

@@ -21,8 +21,10 @@ import io.advkit.data.ImageSet;
 import io.advkit.defense.DefendedModel;
 import io.advkit.defense.Defenses;
 import io.advkit.defense.GradientMode;
+import io.advkit.dist.ShardedJob;
 import io.advkit.model.Classifier;
 import io.advkit.util.Journal;
+import io.advkit.util.Json;
 import io.advkit.util.Progress;
 import io.advkit.util.RunInfo;
 
@@ -111,41 +113,87 @@ public final class Audit {
     public Result run(Classifier base, String defense, ImageSet set, boolean quiet, Path journalFile) {
         boolean none = Defenses.isNone(defense);
         int n = set.size();
-        boolean[] cleanCorrect = new boolean[n];
-        Map<Key, boolean[]> rows = new LinkedHashMap<>();
-        List<String> names = new ArrayList<>();
         Journal<BatchRecord> journal = journalFile == null ? null
                 : Journal.open(journalFile, new Job(base.name(), none ? "none" : defense, set.describe(), n, config), BatchRecord.class);
         Map<Integer, BatchRecord> done = new LinkedHashMap<>();
         if (journal != null) {
             journal.records().forEach(r -> done.put(r.offset(), r));
         }
+        List<BatchRecord> records = new ArrayList<>();
         try (Progress bar = Progress.items("audit", (long) n * attacksPerImage(), "img-attacks", quiet);
              NDManager root = NDManager.newBaseManager()) {
-            int offset = 0;
-            for (Batch b : new Batches(set, config.batchSize())) {
+            Batches batches = new Batches(set, config.batchSize());
+            for (int b = 0; b < batches.count(); b++) {
+                int offset = b * config.batchSize();
                 BatchRecord outcome = done.get(offset);
                 if (outcome == null) {
                     try (NDManager m = root.newSubManager()) {
-                        outcome = auditBatch(base, defense, none, b, offset, m, bar);
+                        outcome = auditBatch(base, defense, none, batches.load(b), offset, m, bar);
                     }
                     if (journal != null) {
                         journal.append(outcome);
                     }
                 }
-                bar.advanceTo((long) (offset + b.size()) * attacksPerImage());
-                for (int i = 0; i < b.size(); i++) {
-                    cleanCorrect[offset + i] = outcome.cleanCorrect()[i];
-                    names.add(set.name(b.indices()[i]));
-                }
-                for (Outcome o : outcome.outcomes()) {
-                    boolean[] all = rows.computeIfAbsent(o.key(), k -> new boolean[n]);
-                    System.arraycopy(o.fooled(), 0, all, offset, o.fooled().length);
-                }
-                offset += b.size();
+                bar.advanceTo((long) (offset + outcome.cleanCorrect().length) * attacksPerImage());
+                records.add(outcome);
             }
         }
-        return summarize(rows, cleanCorrect, names, base.name(), none ? "none" : defense, !none, set.describe());
+        return assemble(base.name(), defense, set, records);
+    }
+
+    /**
+     * The audit as shards for a cluster: batch b's record (a JSON line) depends only on b's images and seed, so any
+     * process can do it; {@link #assemble(String, String, ImageSet, List)} puts them together on the driver.
+     */
+    public ShardedJob shards(Classifier base, String defense, ImageSet set) {
+        Batches batches = new Batches(set, config.batchSize());
+        return new ShardedJob() {
+            @Override
+            public int batches() {
+                return batches.count();
+            }
+
+            @Override
+            public List<String> run(int from, int to) {
+                List<String> lines = new ArrayList<>();
+                try (Progress silent = Progress.items("audit", (long) set.size() * attacksPerImage(), "img-attacks", true);
+                     NDManager root = NDManager.newBaseManager()) {
+                    for (int b = from; b < to; b++) {
+                        try (NDManager m = root.newSubManager()) {
+                            lines.add(Json.LINE.toJson(auditBatch(base, defense, Defenses.isNone(defense), batches.load(b), b * config.batchSize(), m, silent)));
+                        }
+                    }
+                }
+                return lines;
+            }
+        };
+    }
+
+    /** The audit's result from every batch's record, as JSON lines from {@link #shards} (in batch order). */
+    public Result assembleShards(String model, String defense, ImageSet set, List<String> lines) {
+        return assemble(model, defense, set, lines.stream().map(l -> Json.LINE.fromJson(l, BatchRecord.class)).toList());
+    }
+
+    private Result assemble(String model, String defense, ImageSet set, List<BatchRecord> records) {
+        boolean none = Defenses.isNone(defense);
+        int n = set.size();
+        boolean[] cleanCorrect = new boolean[n];
+        Map<Key, boolean[]> rows = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (BatchRecord r : records) {
+            for (int i = 0; i < r.cleanCorrect().length; i++) {
+                cleanCorrect[r.offset() + i] = r.cleanCorrect()[i];
+                names.add(set.name(r.offset() + i));
+            }
+            for (Outcome o : r.outcomes()) {
+                boolean[] all = rows.computeIfAbsent(o.key(), k -> new boolean[n]);
+                System.arraycopy(o.fooled(), 0, all, r.offset(), o.fooled().length);
+            }
+        }
+        if (names.size() != n) {
+            throw new IllegalStateException("records of " + names.size() + " images for " + n);
+        }
+        return summarize(rows, cleanCorrect, names, model, none ? "none" : defense, !none, set.describe());
     }
 
     private BatchRecord auditBatch(Classifier base, String defense, boolean none, Batch b, int offset, NDManager m, Progress bar) {

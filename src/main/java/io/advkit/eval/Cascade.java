@@ -15,8 +15,10 @@ import io.advkit.data.Batches;
 import io.advkit.data.Image;
 import io.advkit.data.ImageCodec;
 import io.advkit.data.ImageSet;
+import io.advkit.dist.ShardedJob;
 import io.advkit.model.Classifier;
 import io.advkit.util.Journal;
+import io.advkit.util.Json;
 import io.advkit.util.Params;
 import io.advkit.util.Progress;
 import io.advkit.util.RunInfo;
@@ -48,12 +50,16 @@ public final class Cascade {
 
     /**
      * A finished batch of one stage (the clean check is stage "clean"): which of its images fell, and rounding's toll;
-     * for the minimal-norm stage, each image's distance.
+     * for the minimal-norm stage, each image's distance; for the first batch's clean check, AutoAttack's model checks.
      */
     record Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds,
-                  double[] distances) {
+                  double[] distances, List<Check> checks) {
         Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds) {
-            this(stage, offset, fooled, attacked, floatSuccesses, lost, recovered, seconds, null);
+            this(stage, offset, fooled, attacked, floatSuccesses, lost, recovered, seconds, null, null);
+        }
+
+        String key() {
+            return stage + "@" + offset;
         }
     }
 
@@ -98,105 +104,235 @@ public final class Cascade {
         return this;
     }
 
+    /**
+     * Runs (or resumes) the evaluation in this process, stage by stage (a progress bar each), then writes every robust
+     * image and returns the result.
+     */
     public Result run(Classifier model, ImageSet set, Path out, Path journalFile) {
         Instant start = Instant.now();
         int n = set.size();
         Journal<Record> journal = Journal.open(journalFile, config, Record.class);
         Map<String, Record> done = new HashMap<>();
-        journal.records().forEach(r -> done.put(r.stage() + "@" + r.offset(), r));
+        journal.records().forEach(r -> done.put(r.key(), r));
         boolean[] robust = new boolean[n];
-        boolean[] cleanCorrect = new boolean[n];
-        String[] fooledBy = new String[n];
         Batches batches = new Batches(set, config.batchSize());
-        List<Check> checks = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager()) {
             try (Progress bar = Progress.items("clean", n, "img", quiet)) {
                 for (int b = 0; b < batches.count(); b++) {
                     int offset = b * config.batchSize();
                     Record r = done.get("clean@" + offset);
                     if (r == null) {
-                        Batch batch = batches.load(b);
-                        try (NDManager m = root.newSubManager()) {
-                            long[] pred = AttackProblem.predict(model, batch.toNDArray(m));
-                            List<Integer> wrong = new ArrayList<>();
-                            for (int k = 0; k < pred.length; k++) {
-                                if (pred[k] != batch.labels()[k]) {
-                                    wrong.add(k);
-                                }
-                            }
-                            if (b == 0) {
-                                checks.addAll(modelChecks(model, batch, m));
-                            }
-                            r = new Record("clean", offset, wrong.stream().mapToInt(Integer::intValue).toArray(), batch.size(), 0, 0, 0, 0);
-                        }
+                        r = cleanBatch(model, batches, b, root);
                         journal.append(r);
+                        done.put(r.key(), r);
                     }
-                    int size = Math.min(config.batchSize(), n - offset);
-                    for (int k = 0; k < size; k++) {
-                        robust[offset + k] = true;
-                        cleanCorrect[offset + k] = true;
-                    }
-                    for (int k : r.fooled()) {
-                        robust[offset + k] = false;
-                        cleanCorrect[offset + k] = false;
-                    }
-                    bar.advanceTo(offset + size);
+                    markClean(r, robust, n);
+                    bar.advanceTo(offset + Math.min(config.batchSize(), n - offset));
                 }
             }
-            List<Stage> stages = new ArrayList<>();
             for (int s = 0; s < attacks.size(); s++) {
                 Attack attack = attacks.get(s);
-                String stage = s + ":" + attack.name();
-                int entering = count(robust);
-                int[] totals = new int[4]; // fooled, float successes, lost, recovered
-                double seconds = 0;
-                try (Progress bar = Progress.items(attack.name(), entering, "img", quiet)) {
+                try (Progress bar = Progress.items(attack.name(), count(robust), "img", quiet)) {
                     long position = 0;
                     for (int b = 0; b < batches.count(); b++) {
                         int offset = b * config.batchSize();
-                        Record r = done.get(stage + "@" + offset);
+                        Record r = done.get(s + ":" + attack.name() + "@" + offset);
                         if (r == null) {
-                            r = attackBatch(model, set, batches, b, offset, robust, attack, stage, s, root, out, bar, position);
+                            long at = position;
+                            r = attackBatch(model, set, batches, b, robust, s, root, out, f -> bar.advanceTo(at + (long) f));
                             journal.append(r);
+                            done.put(r.key(), r);
                         }
                         for (int k : r.fooled()) {
                             robust[offset + k] = false;
-                            fooledBy[offset + k] = attack.name();
                         }
-                        totals[0] += r.fooled().length;
-                        totals[1] += r.floatSuccesses();
-                        totals[2] += r.lost();
-                        totals[3] += r.recovered();
-                        seconds += r.seconds();
                         position += r.attacked();
                         bar.advanceTo(position);
                         bar.message(String.format("robust %.1f%%", 100.0 * count(robust) / n));
                     }
                 }
-                stages.add(new Stage(attack.name(), entering, totals[0], 100.0 * count(robust) / n, totals[1], totals[2], totals[3], seconds));
             }
-            checks.add(squareCheck(stages, n));
-            Curve curve = minimal == null ? null : curve(model, set, batches, cleanCorrect, done, journal, root);
-            // robust images are saved as they are, so the folder holds what the model is evaluated on
-            List<Outcome> outcomes = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Path file = out.resolve(io.advkit.attack.AttackJob.outputName(set.name(i)));
-                if (fooledBy[i] == null) {
-                    ImageCodec.writePng(set.image(i), file);
-                } else if (!Files.exists(file)) {
-                    throw new io.advkit.util.UserError(file + ": the adversarial image recorded in the journal is missing; "
-                            + "run the evaluation again in an empty folder");
+            if (minimal != null) {
+                try (Progress bar = Progress.items("minimal norm (" + ((Attack) minimal).name() + ")", n, "img", quiet)) {
+                    for (int b = 0; b < batches.count(); b++) {
+                        int offset = b * config.batchSize();
+                        Record r = done.get("minimal@" + offset);
+                        if (r == null) {
+                            r = minimalBatch(model, batches, b, root, f -> bar.advanceTo(offset + (long) f));
+                            journal.append(r);
+                            done.put(r.key(), r);
+                        }
+                        bar.advanceTo(offset + r.attacked());
+                    }
                 }
-                outcomes.add(new Outcome(io.advkit.attack.AttackJob.outputName(set.name(i)), set.label(i), cleanCorrect[i], fooledBy[i]));
             }
-            journal.delete();
-            return new Result("evaluate", config, 100.0 * count(cleanCorrect) / n, 100.0 * count(robust) / n, stages, checks, curve,
-                    Duration.between(start, Instant.now()).toMillis() / 1000.0, RunInfo.now(), outcomes);
+        }
+        Result result = assemble(set, out, done, start);
+        journal.delete();
+        return result;
+    }
+
+    /**
+     * The evaluation as shards for a cluster: each batch goes through the whole cascade at once (its images' fate in a
+     * stage depends only on that batch's earlier stages, and every draw on its offset), into {@code scratch}; a batch's
+     * records come back as one JSON line, for {@link #assemble(ImageSet, Path, List, Instant)} on the driver.
+     */
+    public ShardedJob shards(Classifier model, ImageSet set, Path scratch) {
+        Batches batches = new Batches(set, config.batchSize());
+        return new ShardedJob() {
+            @Override
+            public int batches() {
+                return batches.count();
+            }
+
+            @Override
+            public List<String> run(int from, int to) {
+                List<String> lines = new ArrayList<>();
+                boolean[] robust = new boolean[set.size()];
+                try (NDManager root = NDManager.newBaseManager()) {
+                    for (int b = from; b < to; b++) {
+                        List<Record> records = new ArrayList<>();
+                        Record clean = cleanBatch(model, batches, b, root);
+                        markClean(clean, robust, set.size());
+                        records.add(clean);
+                        for (int s = 0; s < attacks.size(); s++) {
+                            Record r = attackBatch(model, set, batches, b, robust, s, root, scratch, f -> {});
+                            for (int k : r.fooled()) {
+                                robust[b * config.batchSize() + k] = false;
+                            }
+                            records.add(r);
+                        }
+                        if (minimal != null) {
+                            records.add(minimalBatch(model, batches, b, root, f -> {}));
+                        }
+                        lines.add(Json.LINE.toJson(records));
+                    }
+                }
+                return lines;
+            }
+        };
+    }
+
+    /** The driver's end of a cluster run: the result from every batch's records (lines from {@link #shards}). */
+    public Result assemble(ImageSet set, Path out, List<String> batchLines, Instant start) {
+        Map<String, Record> done = new HashMap<>();
+        for (String line : batchLines) {
+            for (Record r : Json.LINE.fromJson(line, Record[].class)) {
+                done.put(r.key(), r);
+            }
+        }
+        return assemble(set, out, done, start);
+    }
+
+    /**
+     * The result from every (stage, batch) record: the cascade replayed (an image leaves at the first stage that fooled
+     * it), each stage's totals, the checks, the curve; robust images are saved as they are, so the folder holds what
+     * the model is evaluated on.
+     */
+    private Result assemble(ImageSet set, Path out, Map<String, Record> done, Instant start) {
+        int n = set.size();
+        int batchCount = (n + config.batchSize() - 1) / config.batchSize();
+        boolean[] robust = new boolean[n];
+        boolean[] cleanCorrect = new boolean[n];
+        String[] fooledBy = new String[n];
+        List<Check> checks = new ArrayList<>();
+        for (int b = 0; b < batchCount; b++) {
+            Record r = require(done, "clean@" + b * config.batchSize());
+            markClean(r, robust, n);
+            if (r.checks() != null) {
+                checks.addAll(r.checks());
+            }
+        }
+        System.arraycopy(robust, 0, cleanCorrect, 0, n);
+        List<Stage> stages = new ArrayList<>();
+        for (int s = 0; s < attacks.size(); s++) {
+            Attack attack = attacks.get(s);
+            int entering = count(robust);
+            int[] totals = new int[4]; // fooled, float successes, lost, recovered
+            double seconds = 0;
+            for (int b = 0; b < batchCount; b++) {
+                int offset = b * config.batchSize();
+                Record r = require(done, s + ":" + attack.name() + "@" + offset);
+                for (int k : r.fooled()) {
+                    robust[offset + k] = false;
+                    fooledBy[offset + k] = attack.name();
+                }
+                totals[0] += r.fooled().length;
+                totals[1] += r.floatSuccesses();
+                totals[2] += r.lost();
+                totals[3] += r.recovered();
+                seconds += r.seconds();
+            }
+            stages.add(new Stage(attack.name(), entering, totals[0], 100.0 * count(robust) / n, totals[1], totals[2], totals[3], seconds));
+        }
+        checks.add(squareCheck(stages, n));
+        Curve curve = null;
+        if (minimal != null) {
+            double[] distances = new double[n];
+            for (int b = 0; b < batchCount; b++) {
+                Record r = require(done, "minimal@" + b * config.batchSize());
+                System.arraycopy(r.distances(), 0, distances, b * config.batchSize(), r.distances().length);
+            }
+            curve = curve(distances, cleanCorrect);
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Path file = out.resolve(io.advkit.attack.AttackJob.outputName(set.name(i)));
+            if (fooledBy[i] == null) {
+                ImageCodec.writePng(set.image(i), file);
+            } else if (!Files.exists(file)) {
+                throw new io.advkit.util.UserError(file + ": the adversarial image recorded in the journal is missing; "
+                        + "run the evaluation again in an empty folder");
+            }
+            outcomes.add(new Outcome(io.advkit.attack.AttackJob.outputName(set.name(i)), set.label(i), cleanCorrect[i], fooledBy[i]));
+        }
+        return new Result("evaluate", config, 100.0 * count(cleanCorrect) / n, 100.0 * count(robust) / n, stages, checks, curve,
+                Duration.between(start, Instant.now()).toMillis() / 1000.0, RunInfo.now(), outcomes);
+    }
+
+    private static Record require(Map<String, Record> done, String key) {
+        Record r = done.get(key);
+        if (r == null) {
+            throw new IllegalStateException("no record of " + key);
+        }
+        return r;
+    }
+
+    /** Which images of a batch the model gets right, clean (and, on the first batch, AutoAttack's model checks). */
+    private Record cleanBatch(Classifier model, Batches batches, int b, NDManager root) {
+        int offset = b * config.batchSize();
+        Batch batch = batches.load(b);
+        model.startBatch(config.seed() * 1_000_003L + 15_485_863L + offset); // a random defense's draws depend on the batch only
+        try (NDManager m = root.newSubManager()) {
+            long[] pred = AttackProblem.predict(model, batch.toNDArray(m));
+            List<Integer> wrong = new ArrayList<>();
+            for (int k = 0; k < pred.length; k++) {
+                if (pred[k] != batch.labels()[k]) {
+                    wrong.add(k);
+                }
+            }
+            return new Record("clean", offset, wrong.stream().mapToInt(Integer::intValue).toArray(), batch.size(), 0, 0, 0, 0, null,
+                    b == 0 ? modelChecks(model, batch, m) : null);
         }
     }
 
-    private Record attackBatch(Classifier model, ImageSet set, Batches batches, int b, int offset, boolean[] robust, Attack attack,
-                               String stage, int s, NDManager root, Path out, Progress bar, long position) {
+    /** Marks a batch's images robust unless the clean record says the model gets them wrong. */
+    private void markClean(Record clean, boolean[] robust, int n) {
+        int size = Math.min(config.batchSize(), n - clean.offset());
+        for (int k = 0; k < size; k++) {
+            robust[clean.offset() + k] = true;
+        }
+        for (int k : clean.fooled()) {
+            robust[clean.offset() + k] = false;
+        }
+    }
+
+    /** Stage s on one batch: its still-robust images attacked, each success saved as the PNG that fooled the model. */
+    private Record attackBatch(Classifier model, ImageSet set, Batches batches, int b, boolean[] robust, int s, NDManager root, Path out,
+                               java.util.function.DoubleConsumer progress) {
+        Attack attack = attacks.get(s);
+        String stage = s + ":" + attack.name();
+        int offset = b * config.batchSize();
         int size = Math.min(config.batchSize(), set.size() - offset);
         List<Integer> rows = new ArrayList<>();
         for (int k = 0; k < size; k++) {
@@ -219,7 +355,7 @@ public final class Cascade {
             NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false).get(idx);
             int attacked = rows.size();
             AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, threat, new Random(seed), m)
-                    .withProgress(f -> bar.advanceTo(position + (long) (f * attacked)));
+                    .withProgress(f -> progress.accept(f * attacked));
             LatticeRepair.Repaired saved = LatticeRepair.repair(p, attack.run(p), m);
             float[] px = saved.images().toFloatArray();
             int per = px.length / attacked;
@@ -243,39 +379,28 @@ public final class Cascade {
         }
     }
 
-    /** Each correctly classified image's minimal perturbation, batch by batch, and the curve it gives. */
-    private Curve curve(Classifier model, ImageSet set, Batches batches, boolean[] cleanCorrect, Map<String, Record> done,
-                        Journal<Record> journal, NDManager root) {
-        int n = set.size();
-        double[] distances = new double[n];
-        String name = ((Attack) minimal).name();
-        try (Progress bar = Progress.items("minimal norm (" + name + ")", n, "img", quiet)) {
-            long position = 0;
-            for (int b = 0; b < batches.count(); b++) {
-                int offset = b * config.batchSize();
-                Record r = done.get("minimal@" + offset);
-                if (r == null) {
-                    long t0 = System.nanoTime();
-                    Batch batch = batches.load(b);
-                    long seed = config.seed() * 1_000_003L + 104_729L + offset;
-                    Engine.getInstance().setRandomSeed((int) seed);
-                    model.startBatch(seed);
-                    try (NDManager m = root.newSubManager()) {
-                        NDArray x = batch.toNDArray(m);
-                        NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);
-                        long start = position;
-                        AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, threat, new Random(seed), m)
-                                .withProgress(f -> bar.advanceTo(start + (long) (f * batch.size())));
-                        double[] d = minimal.minimal(p).distances();
-                        r = new Record("minimal", offset, new int[0], batch.size(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, d);
-                    }
-                    journal.append(r);
-                }
-                System.arraycopy(r.distances(), 0, distances, offset, r.distances().length);
-                position += r.attacked();
-                bar.advanceTo(position);
-            }
+    /** The minimal-norm attack on one batch: each image's smallest perturbation found. */
+    private Record minimalBatch(Classifier model, Batches batches, int b, NDManager root, java.util.function.DoubleConsumer progress) {
+        int offset = b * config.batchSize();
+        long t0 = System.nanoTime();
+        Batch batch = batches.load(b);
+        long seed = config.seed() * 1_000_003L + 104_729L + offset;
+        Engine.getInstance().setRandomSeed((int) seed);
+        model.startBatch(seed);
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = batch.toNDArray(m);
+            NDArray y = batch.labelsNDArray(m).toType(DataType.INT64, false);
+            AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, threat, new Random(seed), m)
+                    .withProgress(f -> progress.accept(f * batch.size()));
+            double[] d = minimal.minimal(p).distances();
+            return new Record("minimal", offset, new int[0], batch.size(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, d, null);
         }
+    }
+
+    /** The accuracy-vs-ε curve from each image's minimal distance, from 0 to 2ε. */
+    private Curve curve(double[] distances, boolean[] cleanCorrect) {
+        int n = distances.length;
+        String name = ((Attack) minimal).name();
         int points = 33; // 0 .. 2ε
         double[] eps = new double[points];
         double[] eps255 = new double[points];

@@ -18,24 +18,19 @@ public final class Evaluator {
 
     /** Every image's prediction; refuses labels the model cannot predict (they would silently count as errors). */
     public static Evaluation evaluate(Classifier model, ImageSet set, int batchSize, boolean quiet) {
-        ImageChecks.requireChannels(set, model.channels(), model.name());
-        ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
+        check(model, set);
         List<Evaluation.Prediction> out = new ArrayList<>(set.size());
         Batches batches = new Batches(set, batchSize);
         try (Progress bar = Progress.items("eval " + model.name(), set.size(), "img", quiet);
              NDManager root = NDManager.newBaseManager()) {
             int correct = 0;
+            int index = 0;
             for (Batch b : batches) {
+                model.startBatch(index++); // a random defense's draws for batch b depend on b only (so a shard of it draws the same)
                 try (NDManager m = root.newSubManager()) {
-                    NDArray probs = model.logits(b.toNDArray(m)).softmax(1);
-                    long[] pred = probs.argMax(1).toLongArray();
-                    float[] p = probs.toFloatArray();
-                    int classes = model.numClasses();
-                    for (int k = 0; k < b.size(); k++) {
-                        int idx = b.indices()[k];
-                        int predicted = (int) pred[k];
-                        out.add(new Evaluation.Prediction(set.name(idx), b.labels()[k], predicted, p[k * classes + predicted]));
-                        correct += predicted == b.labels()[k] ? 1 : 0;
+                    for (Evaluation.Prediction p : predictions(model, set, b, m)) {
+                        out.add(p);
+                        correct += p.correct() ? 1 : 0;
                     }
                 }
                 bar.step(b.size());
@@ -43,5 +38,25 @@ public final class Evaluator {
             }
         }
         return new Evaluation(model.name(), set.describe(), out);
+    }
+
+    /** Refuses a model that cannot classify this set: other channels, or labels it cannot predict. */
+    public static void check(Classifier model, ImageSet set) {
+        ImageChecks.requireChannels(set, model.channels(), model.name());
+        ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
+    }
+
+    /** The model's prediction (and its probability) for each image of one batch. */
+    public static List<Evaluation.Prediction> predictions(Classifier model, ImageSet set, Batch b, NDManager m) {
+        NDArray probs = model.logits(b.toNDArray(m)).softmax(1);
+        long[] pred = probs.argMax(1).toLongArray();
+        float[] p = probs.toFloatArray();
+        int classes = model.numClasses();
+        List<Evaluation.Prediction> out = new ArrayList<>(b.size());
+        for (int k = 0; k < b.size(); k++) {
+            int predicted = (int) pred[k];
+            out.add(new Evaluation.Prediction(set.name(b.indices()[k]), b.labels()[k], predicted, p[k * classes + predicted]));
+        }
+        return out;
     }
 }
