@@ -2,6 +2,7 @@ package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.advkit.util.Scalars;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class Admix implements InputCopies {
             other.attach(m);
             for (int i = 0; i < scales; i++) {
                 float scale = (float) Math.pow(0.5, i);
-                out.add(xi -> xi.add(other).mul(scale));
+                out.add(xi -> Scalars.times(xi.add(other), scale)); // differentiated: no mul(Number)
             }
         }
         return out;

@@ -2,6 +2,7 @@ package io.advkit.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.advkit.util.Scalars;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class ScaleInvariance implements InputCopies {
         List<UnaryOperator<NDArray>> out = new ArrayList<>();
         for (int i = 0; i < copies; i++) {
             float scale = (float) Math.pow(0.5, i);
-            out.add(i == 0 ? xi -> xi : xi -> xi.mul(scale));
+            out.add(i == 0 ? xi -> xi : xi -> Scalars.times(xi, scale)); // differentiated: no mul(Number)
         }
         return out;
     }

@@ -14,7 +14,9 @@ import java.util.Random;
  * keeps it if the margin z_y − max_{j≠y} z_j drops; the window's side shrinks on the paper's p-schedule
  * (p = 0.8 at first, halved at queries 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000). L∞: the window of each
  * channel jumps to the opposite face of the box; L2: the mass inside two windows is redistributed with the
- * paper's centred square patterns, keeping ‖δ‖₂ = ε. Images stop being queried once misclassified. As in
+ * paper's centred square patterns, keeping ‖δ‖₂ = ε; L1 (Croce et al. 2022, as AutoAttack's L1 version runs it):
+ * the same with patterns weighted 1/(r+1)⁴ and unit L1 mass, and every proposal projected onto the L1 ball
+ * intersected with the pixel box ({@link L1BoxProjection}). Images stop being queried once misclassified. As in
  * AutoAttack, 5,000 queries and p = 0.8 by default. Needs no gradient, so masking a gradient does not stop it.
  */
 public final class Square implements Attack {
@@ -54,9 +56,6 @@ public final class Square implements Attack {
     @Override
     public NDArray run(AttackProblem pr) {
         Norm norm = pr.threat().norm();
-        if (norm == Norm.L1) {
-            throw UserError.invalid("norm", "square supports the linf and l2 norms");
-        }
         Shape shape = pr.x().getShape();
         int n = (int) shape.get(0);
         int c = (int) shape.get(1);
@@ -69,7 +68,11 @@ public final class Square implements Attack {
         Random rng = pr.rng();
         Scores scores = new Scores(pr, labels, per, shape);
 
-        float[] best = norm == Norm.LINF ? stripes(x, n, c, h, w, eps, rng) : l2Start(x, n, c, h, w, eps, rng);
+        float[] best = switch (norm) {
+            case LINF -> stripes(x, n, c, h, w, eps, rng);
+            case L2 -> scaledOnto(x, gridStart(n, c, h, w, Norm.L2, rng), n, per, eps);
+            case L1 -> projectedOnto(x, gridStart(n, c, h, w, Norm.L1, rng), n, per, eps);
+        };
         float[][] ml = scores.of(best, all(n));
         float[] margin = ml[0];
         float[] loss = ml[1];
@@ -79,7 +82,7 @@ public final class Square implements Attack {
                 break;
             }
             float[] proposal = norm == Norm.LINF ? linfProposal(x, best, rows, c, h, w, eps, it, rng)
-                    : l2Proposal(x, best, rows, c, h, w, eps, it, rng);
+                    : windowProposal(x, best, rows, c, h, w, eps, it, norm, rng);
             float[][] now = scores.of(proposal, rows);
             for (int k = 0; k < rows.length; k++) {
                 int i = rows[k];
@@ -167,10 +170,13 @@ public final class Square implements Attack {
         return out;
     }
 
-    /** The paper's L2 window pattern: nested squares weighted 1/(r+1)², of opposite sign in the two halves, unit norm. */
-    static float[] eta(int s, Random rng) {
-        float[] top = rectangles(s / 2, s);
-        float[] bottom = rectangles(s - s / 2, s);
+    /**
+     * The paper's window pattern: nested squares around the centre of each half, of opposite sign in the two halves,
+     * the r-th ring weighted 1/(r+1)² for L2 (unit L2 norm) and 1/(r+1)⁴ for L1 (unit L1 mass); transposed half the time.
+     */
+    static float[] eta(int s, Norm norm, Random rng) {
+        float[] top = rectangles(s / 2, s, norm);
+        float[] bottom = rectangles(s - s / 2, s, norm);
         float[] d = new float[s * s];
         for (int k = 0; k < top.length; k++) {
             d[k] = top[k];
@@ -178,8 +184,8 @@ public final class Square implements Attack {
         for (int k = 0; k < bottom.length; k++) {
             d[top.length + k] = -bottom[k];
         }
-        normalize(d);
-        if (rng.nextDouble() > 0.5) { // transposed half the time
+        normalize(d, norm);
+        if (rng.nextDouble() > 0.5) {
             float[] t = new float[s * s];
             for (int r = 0; r < s; r++) {
                 for (int q = 0; q < s; q++) {
@@ -191,48 +197,54 @@ public final class Square implements Attack {
         return d;
     }
 
-    /** An a×b block of nested rectangles around its centre, weight 1/(r+1)² for the r-th ring, unit L2 norm. */
-    private static float[] rectangles(int a, int b) {
+    /** An a×b block of nested rectangles around its centre, the r-th ring weighted 1/(r+1)² (L2) or 1/(r+1)⁴ (L1), unit norm. */
+    private static float[] rectangles(int a, int b, Norm norm) {
         float[] d = new float[a * b];
         int xc = a / 2 + 1;
         int yc = b / 2 + 1;
         int c0 = xc - 1;
         int c1 = yc - 1;
         for (int r = 0; r < Math.max(xc, yc); r++) {
+            double ring = (r + 1.0) * (r + 1.0);
+            float weight = (float) (1 / (norm == Norm.L1 ? ring * ring : ring));
             for (int i = Math.max(c0, 0); i < Math.min(c0 + 2 * r + 1, a); i++) {
                 for (int j = Math.max(c1, 0); j < Math.min(c1 + 2 * r + 1, b); j++) {
-                    d[i * b + j] += 1.0f / ((r + 1) * (r + 1));
+                    d[i * b + j] += weight;
                 }
             }
             c0--;
             c1--;
         }
-        normalize(d);
+        normalize(d, norm);
         return d;
     }
 
-    private static void normalize(float[] d) {
+    /** Scales d to unit L2 norm, or to unit L1 mass. */
+    private static void normalize(float[] d, Norm norm) {
         double sum = 0;
         for (float v : d) {
-            sum += v * v;
+            sum += norm == Norm.L1 ? Math.abs(v) : v * v;
         }
-        float norm = (float) Math.sqrt(sum);
+        float scale = (float) (norm == Norm.L1 ? sum : Math.sqrt(sum));
         for (int k = 0; k < d.length; k++) {
-            d[k] /= norm;
+            d[k] /= scale;
         }
     }
 
-    /** L2 start: a grid of ⌊h/5⌋-sized windows, each the η pattern with a random sign per image and channel, scaled to ‖δ‖₂ = ε. */
-    private static float[] l2Start(float[] x, int n, int c, int h, int w, float eps, Random rng) {
+    /**
+     * The L2 and L1 start: a grid of ⌊h/5⌋-sized windows, each the η pattern with a random sign per image and channel
+     * (a perturbation direction, to be scaled or projected into the ball).
+     */
+    private static float[] gridStart(int n, int c, int h, int w, Norm norm, Random rng) {
         int per = c * h * w;
-        float[] delta = new float[x.length];
+        float[] delta = new float[n * per];
         int s = Math.max(h / 5, 1); // images under 5 pixels get 1-pixel windows
         int sp = (h - s * 5) / 2;
         int vh = Math.max(sp, 0);
         for (int a = 0; a < h / s; a++) {
             int vw = Math.max(sp, 0);
             for (int b = 0; b < w / s; b++) {
-                float[] e = eta(s, rng);
+                float[] e = eta(s, norm, rng);
                 for (int i = 0; i < n; i++) {
                     for (int ch = 0; ch < c; ch++) {
                         float sg = sign(rng);
@@ -247,7 +259,20 @@ public final class Square implements Attack {
             }
             vh += s;
         }
-        return scaledOnto(x, delta, n, per, eps);
+        return delta;
+    }
+
+    /** x + the projection of δ onto {‖z‖₁ ≤ ε, 0 ≤ x + z ≤ 1}, per image (ε shrunk by 1e-6 as AutoAttack does, against rounding). */
+    private static float[] projectedOnto(float[] x, float[] delta, int n, int per, float eps) {
+        float[] out = new float[delta.length];
+        for (int i = 0; i < n; i++) {
+            float[] z = L1BoxProjection.project(java.util.Arrays.copyOfRange(x, i * per, (i + 1) * per),
+                    java.util.Arrays.copyOfRange(delta, i * per, (i + 1) * per), eps * (1 - 1e-6));
+            for (int k = 0; k < per; k++) {
+                out[i * per + k] = clip(x[i * per + k] + z[k], 0, 1);
+            }
+        }
+        return out;
     }
 
     /** x + ε·δ/‖δ‖₂ per image, clipped to [0,1]. */
@@ -267,10 +292,12 @@ public final class Square implements Attack {
     }
 
     /**
-     * L2 query: a new η-shaped window (odd side ≥ 3) replaces the current perturbation's window 1, window 2 is
-     * emptied, and the freed mass (plus what the ball has left) goes into window 1, per channel; then ‖δ‖₂ = ε.
+     * L2 and L1 query: a new η-shaped window (odd side ≥ 3) replaces the current perturbation's window 1, window 2 is
+     * emptied, and the freed mass (plus what the ball has left) goes into window 1, per channel; then ‖δ‖₂ = ε (L2),
+     * or δ projected onto the L1 ball in the box (L1). Masses are squared L2 norms for L2, L1 norms for L1.
      */
-    private float[] l2Proposal(float[] x, float[] best, int[] rows, int c, int h, int w, float eps, int it, Random rng) {
+    private float[] windowProposal(float[] x, float[] best, int[] rows, int c, int h, int w, float eps, int it, Norm norm, Random rng) {
+        boolean l1 = norm == Norm.L1;
         int s = Math.max((int) Math.round(Math.sqrt(p(it) * c * h * w / c)), 3);
         if (s % 2 == 0) {
             s++;
@@ -280,7 +307,7 @@ public final class Square implements Attack {
         int vw = rng.nextInt(Math.max(w - s, 1));
         int vh2 = rng.nextInt(Math.max(h - s, 1));
         int vw2 = rng.nextInt(Math.max(w - s, 1));
-        float[] e = eta(s, rng);
+        float[] e = eta(s, norm, rng);
         int per = c * h * w;
         float[] delta = new float[rows.length * per];
         float[] clean = new float[rows.length * per];
@@ -292,7 +319,7 @@ public final class Square implements Attack {
             }
             double image = 0;
             for (int j = 0; j < per; j++) {
-                image += delta[k * per + j] * delta[k * per + j];
+                image += mass(delta[k * per + j], l1);
             }
             for (int ch = 0; ch < c; ch++) {
                 double window1 = 0;
@@ -303,14 +330,14 @@ public final class Square implements Attack {
                         boolean in2 = r >= vh2 && r < vh2 + s && q >= vw2 && q < vw2 + s;
                         float d = delta[k * per + (ch * h + r) * w + q];
                         if (in1) {
-                            window1 += d * d;
+                            window1 += mass(d, l1);
                         }
                         if (in1 || in2) {
-                            windows += d * d;
+                            windows += mass(d, l1);
                         }
                     }
                 }
-                float norm1 = (float) Math.sqrt(window1);
+                float norm1 = (float) (l1 ? window1 : Math.sqrt(window1));
                 float sg = sign(rng);
                 float[] patch = new float[s * s];
                 double patchNorm = 0;
@@ -318,11 +345,14 @@ public final class Square implements Attack {
                     for (int q = 0; q < s; q++) {
                         float old = delta[k * per + (ch * h + vh + r) * w + vw + q] / (1e-12f + norm1);
                         patch[r * s + q] = e[r * s + q] * sg + old;
-                        patchNorm += patch[r * s + q] * patch[r * s + q];
+                        patchNorm += mass(patch[r * s + q], l1);
                     }
                 }
-                float target = (float) Math.sqrt(Math.max(eps * eps - image, 0) / c + windows);
-                float scale = (float) (target / (1e-12 + Math.sqrt(patchNorm)));
+                // what the ball has left, shared by the channels, plus what the two windows held (AutoAttack's rule,
+                // whose L1 form gives each channel c times its share; the projection below trims the excess)
+                float target = l1 ? (float) ((Math.max(eps - image, 0) / c + windows) * c)
+                        : (float) Math.sqrt(Math.max(eps * eps - image, 0) / c + windows);
+                float scale = (float) (target / (1e-12 + (l1 ? patchNorm : Math.sqrt(patchNorm))));
                 for (int r = vh2; r < vh2 + s; r++) {
                     for (int q = vw2; q < vw2 + s; q++) {
                         delta[k * per + (ch * h + r) * w + q] = 0;
@@ -335,7 +365,12 @@ public final class Square implements Attack {
                 }
             }
         }
-        return scaledOnto(clean, delta, rows.length, per, eps);
+        return l1 ? projectedOnto(clean, delta, rows.length, per, eps) : scaledOnto(clean, delta, rows.length, per, eps);
+    }
+
+    /** A value's share of a perturbation's size: |v| for L1, v² for L2 (whose norm is the root of the sum). */
+    private static double mass(float v, boolean l1) {
+        return l1 ? Math.abs(v) : v * v; // the float product, as the L2 sums always took it
     }
 
     /** The model's margin and loss on images given as floats, with the forward pass's memory freed at once. */

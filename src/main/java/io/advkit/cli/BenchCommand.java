@@ -71,6 +71,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "also time --attack on this model (e.g. torchscript:FILE of the same network) in the same rounds")
     String versus;
 
+    @Option(names = "--unfolded", description = "also time forward and forward+input-gradient with BatchNorm not folded into the convolutions (what folding saves), in the same rounds")
+    boolean unfolded;
+
     @Option(names = "--memory-steps", defaultValue = "0", description = "run PGD for this many steps on one batch and report resident memory")
     int memorySteps;
 
@@ -108,9 +111,13 @@ public final class BenchCommand implements Callable<Integer> {
                   List<Long> javaHeapCommittedKibSamples, long javaHeapCommittedGrowthKib, long rssAfterWarmupKib, long rssPeakKib,
                   long rssEndKib, double growthPercent) {}
 
+    /** The same passes with BatchNorm run after each convolution instead of folded into it, and folding's speed-up. */
+    record UnfoldedTiming(double forwardImagesPerS, double forwardBackwardInputGradImagesPerS, double foldedForwardSpeedup,
+                          double foldedGradientSpeedup) {}
+
     /** bench's JSON. */
     record Result(String model, int batchSize, double forwardImagesPerS, double forwardBackwardInputGradImagesPerS, int rounds,
-                  AttackTiming attack, List<ComparedTiming> compared, VersusTiming versus, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
+                  UnfoldedTiming unfolded, AttackTiming attack, List<ComparedTiming> compared, VersusTiming versus, Memory memory, DefenseCosts defenses, Map<String, TrainingCost> training, RunInfo run) {}
 
     @Override
     public Integer call() {
@@ -136,6 +143,10 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Runnable> variants = new LinkedHashMap<>();
             variants.put("forward", () -> forward(m, x, root));
             variants.put("forward+input-gradient", () -> rawInputGradient(m, x, y, root));
+            if (unfolded) {
+                variants.put("unfolded-forward", () -> withoutFolding(() -> forward(m, x, root)));
+                variants.put("unfolded-forward+input-gradient", () -> withoutFolding(() -> rawInputGradient(m, x, y, root)));
+            }
             if (attackToTime != null) {
                 // one call = attackSteps steps on the batch; counted as batch × steps image-steps
                 variants.put("attack-step", () -> {
@@ -160,6 +171,14 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
             double fwd = rates.get("forward");
             double grad = rates.get("forward+input-gradient");
+            UnfoldedTiming unfoldedTiming = null;
+            if (unfolded) {
+                double uf = rates.get("unfolded-forward");
+                double ug = rates.get("unfolded-forward+input-gradient");
+                unfoldedTiming = new UnfoldedTiming(uf, ug, fwd / uf, grad / ug);
+                System.out.printf("BatchNorm unfolded: forward %.1f img/s, forward+input-gradient %.1f img/s; folding is %.3f x / %.3f x as fast%n",
+                        uf, ug, fwd / uf, grad / ug);
+            }
             AttackTiming timing = null;
             if (attackToTime != null) {
                 double steps = rates.get("attack-step") * attackSteps;
@@ -178,7 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
                 vs = new VersusTiming(other.name(), steps, steps / timing.stepImagesPerS());
                 System.out.printf("%s on %s: %.1f img/s = %.3f x its step on %s%n", attack, other.name(), steps, vs.stepOverZooStep(), e.name());
             }
-            result = new Result(e.name(), batchSize, fwd, grad, rounds, timing, compared.isEmpty() ? null : comparedTimings, vs, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
+            result = new Result(e.name(), batchSize, fwd, grad, rounds, unfoldedTiming, timing, compared.isEmpty() ? null : comparedTimings, vs, memorySteps > 0 ? memory(m, x, y, tm, root) : null,
                     defenses != null ? defenseCosts(m, x, root) : null, trainMethods != null ? trainingCosts(e, tm, root) : null, RunInfo.now());
             System.out.printf("%s batch %d: forward %.1f img/s, forward+input-gradient %.1f img/s (median of %d interleaved rounds)%n",
                     e.name(), batchSize, fwd, grad, rounds);
@@ -187,6 +206,15 @@ public final class BenchCommand implements Callable<Integer> {
             Json.write(json, result);
         }
         return 0;
+    }
+
+    private static void withoutFolding(Runnable r) {
+        io.advkit.model.Layers.ConvBn.setFolding(false);
+        try {
+            r.run();
+        } finally {
+            io.advkit.model.Layers.ConvBn.setFolding(true);
+        }
     }
 
     /** One forward pass of the batch, its activations freed at once. */

@@ -16,15 +16,18 @@ import java.util.Map;
 
 /** Where a job runs: in this process (the default), or sharded over an Apache Spark cluster. */
 public class ClusterOptions {
-    /** Batches per shard when --shard-size is not given: small enough to balance, large enough to hide a task's cost. */
-    static final int DEFAULT_BATCHES_PER_SHARD = 2;
+    /**
+     * Batches per shard when --shard-size is not given: one, for the best balance between executors. A task's own
+     * cost is well under a second (docs/BENCHMARKS.md: ten shards took as long as two on the homework job).
+     */
+    static final int DEFAULT_BATCHES_PER_SHARD = 1;
 
     @Option(names = "--spark", paramLabel = "MASTER",
             description = "run on Apache Spark, sharded by images: local[N], spark://host:port, yarn or k8s://... (needs the advkit-spark module)")
     String master;
 
     @Option(names = "--shard-size", paramLabel = "N",
-            description = "images per Spark task, a multiple of --batch-size (default: " + DEFAULT_BATCHES_PER_SHARD + " batches)")
+            description = "images per Spark task, a multiple of --batch-size (default: one batch)")
     Integer shardSize;
 
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "a Spark setting for the job (repeatable), e.g. spark.executor.memory=4g")

@@ -91,15 +91,16 @@ public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded 
 
     /**
      * The attacks of a version, as AutoAttack configures them. L1 (standard only): APGD-CE with 5 restarts and APGD-T
-     * with 5 targets, both L1-APGD, then FAB-T; AutoAttack's Square for L1 is not implemented here.
+     * with 5 targets, both L1-APGD, then FAB-T and Square-L1 (5,000 queries).
      */
     static List<Attack> version(String version, io.advkit.attack.Norm norm) {
         AttackSettings aa = AttackSettings.DEFAULTS;
         if (norm == io.advkit.attack.Norm.L1) {
             if (!version.equalsIgnoreCase("standard")) {
-                throw new UserError("--norm l1 has the standard version only (APGD-CE, APGD-T, FAB-T); or give --attacks");
+                throw new UserError("--norm l1 has the standard version only (APGD-CE, APGD-T, FAB-T, Square); or give --attacks");
             }
-            return List.of(Attacks.build("apgd-ce", aa.withRestarts(5)), Attacks.build("apgd-t", aa.withTargets(5)), Attacks.build("fab-t", aa));
+            return List.of(Attacks.build("apgd-ce", aa.withRestarts(5)), Attacks.build("apgd-t", aa.withTargets(5)), Attacks.build("fab-t", aa),
+                    Attacks.build("square", aa));
         }
         return switch (version.toLowerCase(Locale.ROOT)) {
             case "standard" -> List.of(Attacks.build("apgd-ce", aa), Attacks.build("apgd-t", aa), Attacks.build("fab-t", aa),

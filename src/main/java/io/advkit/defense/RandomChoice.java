@@ -1,6 +1,7 @@
 package io.advkit.defense;
 
 import ai.djl.ndarray.NDArray;
+import io.advkit.util.Scalars;
 
 import java.util.List;
 import java.util.Random;
@@ -27,7 +28,7 @@ final class RandomChoice implements Preprocessor {
         for (Preprocessor p : alternatives.get(rng.nextInt(alternatives.size()))) {
             y = p.differentiable() ? p.apply(y, rng) : approximation.through(p, y, rng);
         }
-        return y == x ? x.mul(1f) : y; // a new array either way: callers may free what a step returns
+        return y == x ? Scalars.times(x, 1) : y; // a new array either way: callers may free what a step returns
     }
 
     @Override

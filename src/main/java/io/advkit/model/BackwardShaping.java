@@ -2,6 +2,7 @@ package io.advkit.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import io.advkit.util.Scalars;
 import io.advkit.util.UserError;
 
 import java.util.function.Supplier;
@@ -139,7 +140,7 @@ public final class BackwardShaping {
         enterStage(n);
         State s = CURRENT.get();
         if (s != null && s.captureStage == n) {
-            s.captured.add(input.mul(1f)); // a copy on the graph: the network frees its own intermediates
+            s.captured.add(Scalars.times(input, 1)); // a copy on the graph: the network frees its own intermediates
         }
     }
 
@@ -171,7 +172,7 @@ public final class BackwardShaping {
         }
         s.residuals++;
         double tau = s.rules.skipErosion();
-        return shortcut.mul((float) (1 + tau * (2 * s.rng.nextDouble() - 1)));
+        return Scalars.times(shortcut, 1 + tau * (2 * s.rng.nextDouble() - 1)); // a constant the backward pass reads: Scalars
     }
 
     /** A residual branch's output as its sum sees it: the same value, γ of the gradient (SGM). */
@@ -182,7 +183,7 @@ public final class BackwardShaping {
         }
         s.residuals++;
         NDArray held = branch.stopGradient();
-        return held.add(branch.sub(held).mul((float) s.rules.skipGamma()));
+        return held.add(Scalars.times(branch.sub(held), s.rules.skipGamma()));
     }
 
     /**
@@ -195,7 +196,7 @@ public final class BackwardShaping {
             return Activation.relu(x);
         }
         if (s.rules.removeRelus()) {
-            return x.mul(1f); // a new array (callers free what a module returns, Module#then), on the graph
+            return Scalars.times(x, 1); // a new array (callers free what a module returns, Module#then), on the graph
         }
         // x + (relu(x) − x), the bracket held constant: exactly relu(x) in value (x + (−x) = 0, x + 0 = x)
         return x.add(Activation.relu(x).sub(x).stopGradient());

@@ -73,6 +73,9 @@ public final class Layers {
      * ({@link Module#forgetDerivedWeights}); in training, or while the weights are trainable, it is conv then BN.
      */
     public static final class ConvBn {
+        /** Off only to measure what folding saves ({@code advkit bench --unfolded}); process-wide. */
+        private static volatile boolean folding = true;
+
         private final Conv2d conv;
         private final BatchNorm2d bn;
         private NDArray w;
@@ -83,8 +86,13 @@ public final class Layers {
             this.bn = bn;
         }
 
+        /** Turns folding off (conv then BatchNorm, as in training) or back on, for every ConvBn of the process. */
+        public static void setFolding(boolean on) {
+            folding = on;
+        }
+
         public NDArray forward(NDArray x, boolean training) {
-            if (training || conv.trainable()) {
+            if (training || conv.trainable() || !folding) {
                 return Module.then(conv.forward(x, training), a -> bn.forward(a, training));
             }
             if (w == null) { // in the weights' manager, so every intermediate is closed here: this may run once per training batch

@@ -53,13 +53,13 @@ class ScoreBasedAttacksTest {
         return z[label] - other;
     }
 
-    /** Square lowers each image's margin (never raises it) and stays in the ε-ball and the pixel range, for L∞ and L2. */
+    /** Square lowers each image's margin (never raises it) and stays in the ε-ball and the pixel range, for L∞, L2 and L1. */
     @Test
     void squareLowersTheMarginInsideTheBall() {
         LinearModel model = linear(3);
         NDArray x = m.randomUniform(0.2f, 0.8f, new Shape(6, 3, 8, 8));
         NDArray y = model.logits(x).argMax(1); // correctly classified by construction
-        for (ThreatModel tm : List.of(new ThreatModel(Norm.LINF, 4 / 255.0), new ThreatModel(Norm.L2, 0.3))) {
+        for (ThreatModel tm : List.of(new ThreatModel(Norm.LINF, 4 / 255.0), new ThreatModel(Norm.L2, 0.3), new ThreatModel(Norm.L1, 2.0))) {
             AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(5), m);
             NDArray adv = new Square(300, 0.8).run(p);
             for (float d : tm.distance(adv, x)) {
@@ -116,13 +116,57 @@ class ScoreBasedAttacksTest {
     @Test
     void etaPatternsHaveUnitNorm() {
         for (int s : new int[] {3, 5, 6, 7}) {
-            float[] e = Square.eta(s, new Random(s));
+            float[] e = Square.eta(s, Norm.L2, new Random(s));
             double sum = 0;
             for (float v : e) {
                 sum += v * v;
             }
             assertThat(sum).isCloseTo(1.0, within(1e-5));
+            float[] l1 = Square.eta(s, Norm.L1, new Random(s));
+            double mass = 0;
+            for (float v : l1) {
+                mass += Math.abs(v);
+            }
+            assertThat(mass).isCloseTo(1.0, within(1e-5));
         }
+        // s = 6: each half is 3×6 with its centre at (1, 3), inside all four rings; its neighbour (1, 2) is outside
+        // ring 0 only. So the largest |value| over the next one is (1 + a)/a, a = Σ_{r=1..3} w_r, w_r = 1/(r+1)^2 for
+        // L2 and 1/(r+1)^4 for L1 (the paper's patterns)
+        for (Norm norm : List.of(Norm.L2, Norm.L1)) {
+            double a = 0;
+            for (int r = 1; r <= 3; r++) {
+                a += norm == Norm.L1 ? Math.pow(r + 1, -4) : Math.pow(r + 1, -2);
+            }
+            double[] distinct = java.util.Arrays.stream(toDoubles(Square.eta(6, norm, new Random(2))))
+                    .map(Math::abs).map(v -> Math.round(v * 1e6) / 1e6).distinct().sorted().toArray();
+            int k = distinct.length;
+            assertThat(distinct[k - 1] / distinct[k - 2]).as(norm.toString()).isCloseTo((1 + a) / a, within(1e-3));
+        }
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** Square-L1 fools a linear model given an L1 budget beyond its margins, every example inside the L1 ball and the box. */
+    @Test
+    void squareL1FoolsALinearModelGivenTheBudget() {
+        LinearModel model = linear(4);
+        NDArray x = m.randomUniform(0.3f, 0.7f, new Shape(4, 3, 8, 8));
+        NDArray y = model.logits(x).argMax(1);
+        ThreatModel tm = new ThreatModel(Norm.L1, 12.0);
+        AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, tm, new Random(5), m);
+        NDArray adv = new Square(1000, 0.8).run(p);
+        assertThat(p.success(adv)).containsOnly(true);
+        for (float d : tm.distance(adv, x)) {
+            assertThat(d).isLessThanOrEqualTo(12f + 1e-4f);
+        }
+        assertThat(adv.min().getFloat()).isGreaterThanOrEqualTo(0f);
+        assertThat(adv.max().getFloat()).isLessThanOrEqualTo(1f);
     }
 
     /** APGD-T's targets, in order, are each image's classes by decreasing clean logit after the top one. */

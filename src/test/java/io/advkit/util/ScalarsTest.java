@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * holding 7) made ∂(0.5·x)/∂x come back as 7.0 in 20 of 20 trials on the development machine: the engine read the
  * constant from a Java buffer that had been freed and reused.
  */
-class ScalarsTest {
+public class ScalarsTest {
     /** Collects unreachable direct buffers, then allocates new ones holding 7.0 where freed ones were. */
-    private static List<ByteBuffer> collectAndScribble() {
+    public static List<ByteBuffer> collectAndScribble() {
         for (int i = 0; i < 3; i++) {
             System.gc();
             try {
