@@ -191,15 +191,8 @@ public final class AttackJob implements ShardedJob {
     @Override
     public List<String> run(int from, int to) {
         Batches batches = new Batches(set, setup.batchSize());
-        List<String> lines = new ArrayList<>();
-        try (NDManager root = NDManager.newBaseManager()) {
-            for (int b = from; b < to; b++) {
-                try (NDManager m = root.newSubManager()) {
-                    lines.add(Json.LINE.toJson(new BatchRecord(b, attackBatch(batches.load(b), b, m, f -> {}))));
-                }
-            }
-        }
-        return lines;
+        return ShardedJob.ofBatches(batches.count(), (b, m) -> Json.LINE.toJson(new BatchRecord(b, attackBatch(batches.load(b), b, m, f -> {}))))
+                .run(from, to);
     }
 
     /** Writes attack.json from every batch's record (in batch order), as {@link #run} does at its end. */

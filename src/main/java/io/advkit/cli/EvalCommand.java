@@ -121,30 +121,16 @@ public final class EvalCommand implements Callable<Integer>, Shards.Sharded {
             loaded.add(defense == null ? m : defense.wrap(m));
         }
         Batches batches = new Batches(set, batchSize);
-        return new ShardedJob() {
-            @Override
-            public int batches() {
-                return batches.count();
-            }
-
-            @Override
-            public List<String> run(int from, int to) {
-                List<String> lines = new ArrayList<>();
-                try (NDManager root = NDManager.newBaseManager()) {
-                    for (int b = from; b < to; b++) {
-                        Batch batch = batches.load(b);
-                        List<List<Evaluation.Prediction>> preds = new ArrayList<>();
-                        for (Classifier m : loaded) {
-                            m.startBatch(b); // a random defense draws the same for batch b wherever it runs
-                            try (NDManager mm = root.newSubManager()) {
-                                preds.add(Evaluator.predictions(m, set, batch, mm));
-                            }
-                        }
-                        lines.add(Json.LINE.toJson(new BatchRecord(b, preds)));
-                    }
+        return ShardedJob.ofBatches(batches.count(), (b, root) -> {
+            Batch batch = batches.load(b);
+            List<List<Evaluation.Prediction>> preds = new ArrayList<>();
+            for (Classifier m : loaded) {
+                m.startBatch(b); // a random defense draws the same for batch b wherever it runs
+                try (NDManager mm = root.newSubManager()) {
+                    preds.add(Evaluator.predictions(m, set, batch, mm));
                 }
-                return lines;
             }
-        };
+            return Json.LINE.toJson(new BatchRecord(b, preds));
+        });
     }
 }

@@ -197,35 +197,21 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
             loaded.add(ModelCache.load(external.loader(common, plan.sets().get(0)), v, spec.commandLine().getParseResult().originalArgs()));
         }
         List<Batches> batches = plan.sets().stream().map(set -> new Batches(set, batchSize)).toList();
-        return new ShardedJob() {
-            @Override
-            public int batches() {
-                return batches.get(0).count();
-            }
-
-            @Override
-            public List<String> run(int from, int to) {
-                List<String> lines = new ArrayList<>();
-                try (NDManager root = NDManager.newBaseManager()) {
-                    for (int b = from; b < to; b++) {
-                        int[][] correct = new int[plan.rows().size()][loaded.size()];
-                        for (int r = 0; r < plan.rows().size(); r++) {
-                            Batch batch = batches.get(r).load(b);
-                            for (int c = 0; c < loaded.size(); c++) {
-                                loaded.get(c).startBatch(b); // as Evaluator does for batch b
-                                try (NDManager m = root.newSubManager()) {
-                                    for (Evaluation.Prediction p : Evaluator.predictions(loaded.get(c), plan.sets().get(r), batch, m)) {
-                                        correct[r][c] += p.correct() ? 1 : 0;
-                                    }
-                                }
-                            }
+        return ShardedJob.ofBatches(batches.get(0).count(), (b, root) -> {
+            int[][] correct = new int[plan.rows().size()][loaded.size()];
+            for (int r = 0; r < plan.rows().size(); r++) {
+                Batch batch = batches.get(r).load(b);
+                for (int c = 0; c < loaded.size(); c++) {
+                    loaded.get(c).startBatch(b); // as Evaluator does for batch b
+                    try (NDManager m = root.newSubManager()) {
+                        for (Evaluation.Prediction p : Evaluator.predictions(loaded.get(c), plan.sets().get(r), batch, m)) {
+                            correct[r][c] += p.correct() ? 1 : 0;
                         }
-                        lines.add(Json.LINE.toJson(correct));
                     }
                 }
-                return lines;
             }
-        };
+            return Json.LINE.toJson(correct);
+        });
     }
 
     private int leaveOneFamilyOut() {

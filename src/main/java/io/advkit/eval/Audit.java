@@ -147,26 +147,9 @@ public final class Audit {
      */
     public ShardedJob shards(Classifier base, String defense, ImageSet set) {
         Batches batches = new Batches(set, config.batchSize());
-        return new ShardedJob() {
-            @Override
-            public int batches() {
-                return batches.count();
-            }
-
-            @Override
-            public List<String> run(int from, int to) {
-                List<String> lines = new ArrayList<>();
-                try (Progress silent = Progress.items("audit", (long) set.size() * attacksPerImage(), "img-attacks", true);
-                     NDManager root = NDManager.newBaseManager()) {
-                    for (int b = from; b < to; b++) {
-                        try (NDManager m = root.newSubManager()) {
-                            lines.add(Json.LINE.toJson(auditBatch(base, defense, Defenses.isNone(defense), batches.load(b), b * config.batchSize(), m, silent)));
-                        }
-                    }
-                }
-                return lines;
-            }
-        };
+        Progress silent = Progress.items("audit", (long) set.size() * attacksPerImage(), "img-attacks", true);
+        return ShardedJob.ofBatches(batches.count(), (b, m) -> Json.LINE.toJson(
+                auditBatch(base, defense, Defenses.isNone(defense), batches.load(b), b * config.batchSize(), m, silent)));
     }
 
     /** The audit's result from every batch's record, as JSON lines from {@link #shards} (in batch order). */

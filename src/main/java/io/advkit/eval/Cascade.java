@@ -179,38 +179,24 @@ public final class Cascade {
      */
     public ShardedJob shards(Classifier model, ImageSet set, Path scratch) {
         Batches batches = new Batches(set, config.batchSize());
-        return new ShardedJob() {
-            @Override
-            public int batches() {
-                return batches.count();
-            }
-
-            @Override
-            public List<String> run(int from, int to) {
-                List<String> lines = new ArrayList<>();
-                boolean[] robust = new boolean[set.size()];
-                try (NDManager root = NDManager.newBaseManager()) {
-                    for (int b = from; b < to; b++) {
-                        List<Record> records = new ArrayList<>();
-                        Record clean = cleanBatch(model, batches, b, root);
-                        markClean(clean, robust, set.size());
-                        records.add(clean);
-                        for (int s = 0; s < attacks.size(); s++) {
-                            Record r = attackBatch(model, set, batches, b, robust, s, root, scratch, f -> {});
-                            for (int k : r.fooled()) {
-                                robust[b * config.batchSize() + k] = false;
-                            }
-                            records.add(r);
-                        }
-                        if (minimal != null) {
-                            records.add(minimalBatch(model, batches, b, root, f -> {}));
-                        }
-                        lines.add(Json.LINE.toJson(records));
-                    }
+        boolean[] robust = new boolean[set.size()]; // each batch reads and writes only its own entries
+        return ShardedJob.ofBatches(batches.count(), (b, m) -> {
+            List<Record> records = new ArrayList<>();
+            Record clean = cleanBatch(model, batches, b, m);
+            markClean(clean, robust, set.size());
+            records.add(clean);
+            for (int s = 0; s < attacks.size(); s++) {
+                Record r = attackBatch(model, set, batches, b, robust, s, m, scratch, f -> {});
+                for (int k : r.fooled()) {
+                    robust[b * config.batchSize() + k] = false;
                 }
-                return lines;
+                records.add(r);
             }
-        };
+            if (minimal != null) {
+                records.add(minimalBatch(model, batches, b, m, f -> {}));
+            }
+            return Json.LINE.toJson(records);
+        });
     }
 
     /** The driver's end of a cluster run: the result from every batch's records (lines from {@link #shards}). */
