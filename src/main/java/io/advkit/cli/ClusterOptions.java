@@ -58,13 +58,14 @@ public class ClusterOptions {
         return Cluster.find().run(new Cluster.Request(master, conf, portableArgs(spec.commandLine().getParseResult()), out, batches, perShard, quiet));
     }
 
-    /**
-     * The command line as a worker in another folder must read it: the command's name, then every option given,
-     * with files (Path options, and the files inside model specs) made absolute. Workers share the file system
-     * (a shared mount) or are this machine; they do not share the driver's working folder.
-     */
+    /** The options whose values are model specs (NAME=FILE, lgv:DIR, FILE.advkit, ...). */
     private static final java.util.Set<String> MODEL_OPTIONS = java.util.Set.of("--model", "--surrogate", "--victim", "--surrogate-only");
 
+    /**
+     * The command line as a worker in another folder must read it: the command's name, then every option given,
+     * with files (Path options, the files inside model specs, LABEL=DIR values) made absolute. Workers share the file
+     * system (a shared mount) or are this machine; they do not share the driver's working folder.
+     */
     static List<String> portableArgs(CommandLine.ParseResult parsed) {
         List<String> args = new ArrayList<>(List.of(parsed.commandSpec().name()));
         for (OptionSpec o : new java.util.LinkedHashSet<>(parsed.matchedOptions())) { // listed once per occurrence
