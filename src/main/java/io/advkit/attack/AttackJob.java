@@ -178,8 +178,11 @@ public final class AttackJob implements ShardedJob {
             discard(out.resolve(JOURNAL));
         }
         // the journal's header claims the folder for this configuration, so that a rerun after the driver was
-        // killed recognizes it (the shards keep their own records; the cluster decides which are finished)
-        Journal.open(out.resolve(JOURNAL), config, BatchRecord.class);
+        // killed recognizes it (the shards keep their own records; the cluster decides which are finished); a
+        // finished job's folder needs none
+        if (!Files.exists(out.resolve(MANIFEST))) {
+            Journal.open(out.resolve(JOURNAL), config, BatchRecord.class);
+        }
     }
 
     @Override

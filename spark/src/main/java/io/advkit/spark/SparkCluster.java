@@ -54,8 +54,8 @@ public final class SparkCluster implements Cluster {
         JavaSparkContext sc;
         try {
             sc = new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
-            throw new UserError("cannot start Spark on " + r.master() + " (" + e.getMessage() + ")");
+        } catch (Exception e) { // a bad master URL is a SparkException, checked in Java and thrown undeclared
+            throw new UserError("cannot start Spark on " + r.master() + " (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
         }
         try (Progress bar = Progress.items(r.args().get(0) + " on " + r.master(), r.shards(), "shard", r.quiet(), alreadyDone)) {
             sc.sc().addSparkListener(new SparkListener() {

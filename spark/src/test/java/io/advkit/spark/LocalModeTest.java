@@ -41,6 +41,16 @@ class LocalModeTest {
         assertThat(Files.exists(out.resolve(ShardStore.FOLDER))).isFalse();
         JsonObject m = Json.read(out.resolve("attack.json")).getAsJsonObject();
         assertThat(m.get("resumed_images").getAsInt()).isZero();
+        // run again: a finished job has nothing to do, and leaves its folder as it was
+        List<String> before;
+        try (var s = Files.list(out)) {
+            before = s.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        assertThat(Main.run(SharedData.attack(out, IMAGES, "--spark", LOCAL, "--shard-size", "10"))).isZero();
+        try (var s = Files.list(out)) {
+            assertThat(s.map(f -> f.getFileName().toString()).sorted().toList()).isEqualTo(before);
+        }
+        assertSame(out, single);
     }
 
     @Test
@@ -139,6 +149,24 @@ class LocalModeTest {
         Map<String, byte[]> written = SharedData.pngs(have);
         assertThat(written.keySet()).isEqualTo(pngs.keySet()).hasSize(20);
         pngs.forEach((name, bytes) -> assertThat(written.get(name)).as(name).isEqualTo(bytes));
+    }
+
+    @Test
+    void aBadMasterIsOneLineAndNoResult() {
+        Path out = tmp.resolve("bad-master");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(SharedData.attack(out, 10, "--spark", "nonsense://x"));
+        } finally {
+            System.setErr(old);
+        }
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(code).as(text).isEqualTo(2);
+        assertThat(text).contains("advkit: error: cannot start Spark on nonsense://x").doesNotContain("\tat ");
+        assertThat(Files.exists(out.resolve("attack.json"))).isFalse();
     }
 
     static JsonElement models(Path evalJson) {
