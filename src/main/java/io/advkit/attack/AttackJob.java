@@ -121,14 +121,8 @@ public final class AttackJob implements ShardedJob {
     /** Runs (or resumes) the job; returns what it wrote to attack.json. */
     public Manifest run(boolean overwrite) {
         Instant start = Instant.now();
-        ImageChecks.requireReadable(set); // before anything is written: a bad image stops the job here
-        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, set.image(0).channels(), set.image(0).height(), set.image(0).width()));
-        checkOutput(in, out, overwrite, config);
+        checkAndClear(overwrite);
         Map<String, ImageRecord> previous = overwrite ? Map.of() : previousRecords();
-        if (overwrite) {
-            discard(out.resolve(MANIFEST));
-            discard(out.resolve(JOURNAL));
-        }
         Journal<BatchRecord> journal = Journal.open(out.resolve(JOURNAL), config, BatchRecord.class);
         Map<String, ImageRecord> known = new HashMap<>(previous);
         journal.records().forEach(b -> b.images().forEach(r -> known.put(r.name(), r)));
@@ -170,13 +164,7 @@ public final class AttackJob implements ShardedJob {
 
     /** The driver's checks before any shard runs: the images, the budget and the output folder, as {@link #run} does them. */
     public void prepareShards(boolean overwrite) {
-        ImageChecks.requireReadable(set);
-        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, set.image(0).channels(), set.image(0).height(), set.image(0).width()));
-        checkOutput(in, out, overwrite, config);
-        if (overwrite) {
-            discard(out.resolve(MANIFEST));
-            discard(out.resolve(JOURNAL));
-        }
+        checkAndClear(overwrite);
         // the journal's header claims the folder for this configuration, so that a rerun after the driver was
         // killed recognizes it (the shards keep their own records; the cluster decides which are finished); a
         // finished job's folder needs none
@@ -198,11 +186,17 @@ public final class AttackJob implements ShardedJob {
                 .run(from, to);
     }
 
-    /** Writes attack.json from every batch's record (in batch order), as {@link #run} does at its end. */
-    public Manifest finishShards(List<String> batchLines, Instant start, int resumedImages) {
+    /**
+     * Writes attack.json from every batch's record (in batch order), as {@link #run} does at its end; the images of
+     * {@code resumedBatches} (finished by an earlier run) are counted as resumed.
+     */
+    public Manifest finishShards(List<String> batchLines, Instant start, java.util.Set<Integer> resumedBatches) {
         List<ImageRecord> records = new ArrayList<>();
+        int resumedImages = 0;
         for (String line : batchLines) {
-            records.addAll(Json.LINE.fromJson(line, BatchRecord.class).images());
+            BatchRecord b = Json.LINE.fromJson(line, BatchRecord.class);
+            records.addAll(b.images());
+            resumedImages += resumedBatches.contains(b.batch()) ? b.images().size() : 0;
         }
         if (records.size() != set.size()) {
             throw new IllegalStateException("the shards returned " + records.size() + " records for " + set.size() + " images");
@@ -218,6 +212,20 @@ public final class AttackJob implements ShardedJob {
     public java.util.Optional<Manifest> finished() {
         Path manifest = out.resolve(MANIFEST);
         return Files.exists(manifest) ? java.util.Optional.of(Json.read(manifest, Manifest.class)) : java.util.Optional.empty();
+    }
+
+    /**
+     * Before anything is written: every image readable, the budget fits them, the output folder may take this job;
+     * with {@code overwrite}, an earlier run's records are removed.
+     */
+    private void checkAndClear(boolean overwrite) {
+        ImageChecks.requireReadable(set); // a bad image stops the job here
+        setup.threat().requireFits(new ai.djl.ndarray.types.Shape(1, set.image(0).channels(), set.image(0).height(), set.image(0).width()));
+        checkOutput(in, out, overwrite, config);
+        if (overwrite) {
+            discard(out.resolve(MANIFEST));
+            discard(out.resolve(JOURNAL));
+        }
     }
 
     /** Adds the victims' accuracies on the saved images to a finished job's attack.json. */

@@ -5,7 +5,6 @@ import io.advkit.attack.AttackJob;
 import io.advkit.attack.Loss;
 import io.advkit.attack.Target;
 import io.advkit.attack.ThreatModel;
-import io.advkit.data.ImageChecks;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.defense.DefenseSpec;
@@ -120,8 +119,7 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
         Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, p.fusion());
         Classifier model = p.defense() == null ? ensemble : p.defense().wrap(ensemble);
         p.attack().requireUsableOn(model);
-        ImageChecks.requireChannels(p.set(), model.channels(), model.name());
-        ImageChecks.requireLabelsBelow(p.set(), model.numClasses(), model.name());
+        Evaluator.check(model, p.set());
         AttackJob.Setup setup = new AttackJob.Setup(p.attack(), p.threat(), p.loss(), p.target(), seed, batchSize);
         return new AttackJob(p.set(), dataOptions.data, folder, model, models, setup, p.config(), quietly);
     }
@@ -166,12 +164,13 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     /** The driver of a cluster run: the same checks, the batches on the cluster, the same attack.json. */
     private AttackJob.Manifest onCluster(AttackJob job) {
         Instant start = Instant.now();
-        job.prepareShards(overwrite);
-        if (!overwrite && job.finished().isPresent()) {
-            return job.finished().get(); // a rerun of a finished job: every shard is done
+        job.prepareShards(overwrite); // with overwrite, this removes an earlier attack.json
+        java.util.Optional<AttackJob.Manifest> finished = job.finished();
+        if (finished.isPresent()) {
+            return finished.get(); // a rerun of a finished job: every shard is done
         }
         Cluster.Result r = cluster.run(spec, out, job.batches(), batchSize, common.quiet);
-        AttackJob.Manifest m = job.finishShards(r.records(), start, Math.min(r.resumedBatches() * batchSize, job.batches() * batchSize));
+        AttackJob.Manifest m = job.finishShards(r.records(), start, r.resumedBatches());
         Cluster.find().forgetShards(out);
         return m;
     }

@@ -8,6 +8,7 @@ import io.advkit.defense.Defenses;
 import io.advkit.dist.Cluster;
 import io.advkit.dist.ShardedJob;
 import io.advkit.eval.Audit;
+import io.advkit.eval.Evaluator;
 import io.advkit.eval.Symptoms;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.report.Charts;
@@ -114,8 +115,7 @@ public final class AuditCommand implements Callable<Integer>, Shards.Sharded {
             throw new UserError("the audit compares gradient attacks (naive, BPDA, EoT) and needs input gradients, but " + m.name()
                     + " is run as a black box (ONNX); export it to TorchScript, or run evaluate --attacks square on it");
         }
-        ImageChecks.requireChannels(set, m.channels(), m.name());
-        ImageChecks.requireLabelsBelow(set, m.numClasses(), m.name());
+        Evaluator.check(m, set);
     }
 
     @Override

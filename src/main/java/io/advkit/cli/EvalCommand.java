@@ -1,6 +1,5 @@
 package io.advkit.cli;
 
-import ai.djl.ndarray.NDManager;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
 import io.advkit.data.ImageSet;
@@ -125,10 +124,7 @@ public final class EvalCommand implements Callable<Integer>, Shards.Sharded {
             Batch batch = batches.load(b);
             List<List<Evaluation.Prediction>> preds = new ArrayList<>();
             for (Classifier m : loaded) {
-                m.startBatch(b); // a random defense draws the same for batch b wherever it runs
-                try (NDManager mm = root.newSubManager()) {
-                    preds.add(Evaluator.predictions(m, set, batch, mm));
-                }
+                preds.add(Evaluator.predictions(m, set, batch, b, root));
             }
             return Json.LINE.toJson(new BatchRecord(b, preds));
         });

@@ -11,6 +11,7 @@ import io.advkit.defense.DefenseSpec;
 import io.advkit.dist.Cluster;
 import io.advkit.dist.ShardedJob;
 import io.advkit.eval.Cascade;
+import io.advkit.eval.Evaluator;
 import io.advkit.model.Classifier;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.util.Journal;
@@ -170,8 +171,7 @@ public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded 
     /** The model as evaluated (behind its defense), refused if the data or an attack does not fit it. */
     private Classifier target(Plan p, LoadedClassifier m) {
         Classifier target = p.defense() == null ? m : p.defense().wrap(m);
-        ImageChecks.requireChannels(p.set(), target.channels(), target.name());
-        ImageChecks.requireLabelsBelow(p.set(), target.numClasses(), target.name());
+        Evaluator.check(target, p.set());
         p.attacks().forEach(a -> a.requireUsableOn(target));
         if (p.minimal() != null) {
             ((Attack) p.minimal()).requireUsableOn(target);

@@ -3,9 +3,9 @@ package io.advkit.cli;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelLoader;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Models a cluster worker keeps for the life of its process: loading a model (and its weights' checksum) costs
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * command line (which holds every option that decides what is loaded); never closed (the process ends with them).
  */
 final class ModelCache {
-    private static final Map<List<Object>, LoadedClassifier> MODELS = new ConcurrentHashMap<>();
+    private static final Map<List<Object>, LoadedClassifier> MODELS = new HashMap<>(); // guarded by the class
 
     private ModelCache() {}
 

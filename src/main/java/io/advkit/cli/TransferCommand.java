@@ -1,6 +1,5 @@
 package io.advkit.cli;
 
-import ai.djl.ndarray.NDManager;
 import io.advkit.attack.AttackJob;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
@@ -188,10 +187,7 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
     @Override
     public ShardedJob shardedJob(Path scratch) {
         common.apply();
-        if (leaveOneFamilyOut) {
-            throw new UserError("--leave-one-family-out runs its attacks in this process; leave out --spark");
-        }
-        Matrix plan = matrix();
+        Matrix plan = matrix(); // a study (--leave-one-family-out) never gets here: the driver refuses it with --spark
         List<LoadedClassifier> loaded = new ArrayList<>();
         for (String v : victims) {
             loaded.add(ModelCache.load(external.loader(common, plan.sets().get(0)), v, spec.commandLine().getParseResult().originalArgs()));
@@ -202,11 +198,8 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
             for (int r = 0; r < plan.rows().size(); r++) {
                 Batch batch = batches.get(r).load(b);
                 for (int c = 0; c < loaded.size(); c++) {
-                    loaded.get(c).startBatch(b); // as Evaluator does for batch b
-                    try (NDManager m = root.newSubManager()) {
-                        for (Evaluation.Prediction p : Evaluator.predictions(loaded.get(c), plan.sets().get(r), batch, m)) {
-                            correct[r][c] += p.correct() ? 1 : 0;
-                        }
+                    for (Evaluation.Prediction p : Evaluator.predictions(loaded.get(c), plan.sets().get(r), batch, b, root)) {
+                        correct[r][c] += p.correct() ? 1 : 0;
                     }
                 }
             }

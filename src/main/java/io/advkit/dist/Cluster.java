@@ -34,8 +34,8 @@ public interface Cluster {
         }
     }
 
-    /** What came back: every batch's record in batch order, and how many batches an earlier run had finished. */
-    record Result(List<String> records, int resumedBatches) {}
+    /** What came back: every batch's record in batch order, and the batches an earlier run had finished. */
+    record Result(List<String> records, java.util.Set<Integer> resumedBatches) {}
 
     Result run(Request request);
 

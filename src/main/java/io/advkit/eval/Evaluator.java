@@ -26,12 +26,9 @@ public final class Evaluator {
             int correct = 0;
             int index = 0;
             for (Batch b : batches) {
-                model.startBatch(index++); // a random defense's draws for batch b depend on b only (so a shard of it draws the same)
-                try (NDManager m = root.newSubManager()) {
-                    for (Evaluation.Prediction p : predictions(model, set, b, m)) {
-                        out.add(p);
-                        correct += p.correct() ? 1 : 0;
-                    }
+                for (Evaluation.Prediction p : predictions(model, set, b, index++, root)) {
+                    out.add(p);
+                    correct += p.correct() ? 1 : 0;
                 }
                 bar.step(b.size());
                 bar.message(String.format("acc %.1f%%", 100.0 * correct / out.size()));
@@ -46,17 +43,24 @@ public final class Evaluator {
         ImageChecks.requireLabelsBelow(set, model.numClasses(), model.name());
     }
 
-    /** The model's prediction (and its probability) for each image of one batch. */
-    public static List<Evaluation.Prediction> predictions(Classifier model, ImageSet set, Batch b, NDManager m) {
-        NDArray probs = model.logits(b.toNDArray(m)).softmax(1);
-        long[] pred = probs.argMax(1).toLongArray();
-        float[] p = probs.toFloatArray();
-        int classes = model.numClasses();
-        List<Evaluation.Prediction> out = new ArrayList<>(b.size());
-        for (int k = 0; k < b.size(); k++) {
-            int predicted = (int) pred[k];
-            out.add(new Evaluation.Prediction(set.name(b.indices()[k]), b.labels()[k], predicted, p[k * classes + predicted]));
+    /**
+     * The model's prediction (and its probability) for each image of batch number {@code index}, the batch's native
+     * memory freed after it. A random defense's draws restart from the index, so whichever process evaluates this
+     * batch (one process, or a cluster's shard) draws the same.
+     */
+    public static List<Evaluation.Prediction> predictions(Classifier model, ImageSet set, Batch b, int index, NDManager root) {
+        model.startBatch(index);
+        try (NDManager m = root.newSubManager()) {
+            NDArray probs = model.logits(b.toNDArray(m)).softmax(1);
+            long[] pred = probs.argMax(1).toLongArray();
+            float[] p = probs.toFloatArray();
+            int classes = model.numClasses();
+            List<Evaluation.Prediction> out = new ArrayList<>(b.size());
+            for (int k = 0; k < b.size(); k++) {
+                int predicted = (int) pred[k];
+                out.add(new Evaluation.Prediction(set.name(b.indices()[k]), b.labels()[k], predicted, p[k * classes + predicted]));
+            }
+            return out;
         }
-        return out;
     }
 }

@@ -10,9 +10,9 @@ import org.apache.spark.api.java.function.Function;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Spark task: one shard of the job, on whichever executor Spark chose. The job is built from the command line
@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ShardTask implements Function<Integer, List<String>> {
     private static final long serialVersionUID = 1L;
     private static final Object ONE_AT_A_TIME = new Object();
-    private static final Map<List<String>, Opened> JOBS = new ConcurrentHashMap<>();
+    private static final Map<List<String>, Opened> JOBS = new HashMap<>(); // guarded by ONE_AT_A_TIME
 
     private record Opened(ShardedJob job, Path scratch) {}
 

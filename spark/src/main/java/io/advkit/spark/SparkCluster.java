@@ -29,15 +29,18 @@ public final class SparkCluster implements Cluster {
         ShardStore store = r.out() == null ? null : new ShardStore(r.out());
         Map<Integer, List<String>> done = new TreeMap<>();
         List<Integer> todo = new ArrayList<>();
+        java.util.Set<Integer> resumedBatches = new java.util.TreeSet<>();
         for (int s = 0; s < r.shards(); s++) {
             var records = store == null ? java.util.Optional.<List<String>>empty() : store.records(s);
             if (records.isPresent()) {
                 done.put(s, records.get());
+                for (int b = s * r.batchesPerShard(); b < Math.min(r.batches(), (s + 1) * r.batchesPerShard()); b++) {
+                    resumedBatches.add(b);
+                }
             } else {
                 todo.add(s);
             }
         }
-        int resumedBatches = done.values().stream().mapToInt(List::size).sum();
         if (!todo.isEmpty()) {
             List<List<String>> results = runOnSpark(r, todo, done.size());
             for (int i = 0; i < todo.size(); i++) {
