@@ -70,6 +70,9 @@ public final class Attacks {
                     false, (s, g) -> new CarliniWagnerL2(s.stepsOr(100), 9), EnumSet.of(Norm.L2)),
             new Base("spsa", List.of(), "SPSA: the margin's gradient estimated from 128 random sign probes, descended with Adam; scores only (Uesato et al. 2018)",
                     false, (s, g) -> new SPSA(s.stepsOr(100), 128)),
+            new Base("reparam", List.of("reparameterization"), "Reparameterization: the codes of a Defense-GAN generator searched directly, "
+                    + "the example their image clipped to the budget (Athalye et al. 2018); needs a defense-gan defense",
+                    false, (s, g) -> new Reparameterization(s.stepsOr(100))),
             new Base("square", List.of(), "Square Attack: random square updates kept when the margin drops; scores only (Andriushchenko et al. 2020)",
                     false, (s, g) -> Restarts.of(new Square(s.queries(), 0.8), s.restartsOr(1)), EnumSet.of(Norm.LINF, Norm.L2)));
 

@@ -56,7 +56,7 @@ public final class AuditCommand implements Callable<Integer>, Shards.Sharded {
     @Option(names = "--pgd-steps", defaultValue = "20", description = "PGD steps, step size 2.5*eps/steps (default ${DEFAULT-VALUE})")
     int pgdSteps;
 
-    @Option(names = "--apgd-iters", defaultValue = "50", description = "APGD-CE and APGD-DLR iterations (default ${DEFAULT-VALUE})")
+    @Option(names = "--apgd-iters", defaultValue = "50", description = "APGD-CE and APGD-DLR iterations, and the reparameterization attack's steps behind defense-gan (default ${DEFAULT-VALUE})")
     int apgdIters;
 
     @Option(names = "--eot", defaultValue = "8", description = "EoT draws per gradient for random defenses (default ${DEFAULT-VALUE})")

@@ -27,7 +27,9 @@ final class Names {
     static final class MethodNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return TrainingMethods.names().iterator();
+            java.util.List<String> all = new java.util.ArrayList<>(TrainingMethods.names());
+            all.add(TrainingMethods.WGAN_GP);
+            return all.iterator();
         }
     }
 }

@@ -44,6 +44,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
+    @Mixin
+    GeneratorTraining generator;
+
     @Option(names = "--val", paramLabel = "PATH", description = "held-out set evaluated each epoch (default: the data's test split)")
     Path val;
 
@@ -74,10 +77,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "(default 30; lgv 10)")
     Integer epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "(default ${DEFAULT-VALUE})")
-    int batchSize;
+    @Option(names = "--batch-size", description = "(default 128; wgan-gp 64)")
+    Integer batchSize;
 
-    @Option(names = "--lr", description = "peak learning rate (default 0.1; lgv 0.05, its paper's)")
+    @Option(names = "--lr", description = "peak learning rate (default 0.1; lgv 0.05, its paper's; wgan-gp: Adam's, 1e-4)")
     Double lr;
 
     @Option(names = "--schedule", description = "multistep, cosine, onecycle or constant (default cosine; lgv constant)")
@@ -122,9 +125,18 @@ public final class TrainCommand implements Callable<Integer> {
         return n;
     }
 
+    /** The command line that started this run, recorded in train.json and the model files. */
+    private String commandLine() {
+        return spec == null ? null : "advkit " + String.join(" ", spec.commandLine().getParseResult().originalArgs()); // the args start with "train"
+    }
+
     @Override
     public Integer call() throws IOException {
         common.apply();
+        if (GeneratorTraining.METHOD.equals(method)) {
+            return generator.run(common, dataOptions, out, name, batchSize, lr, seed, resume, commandLine());
+        }
+        int batchSize = this.batchSize == null ? 128 : this.batchSize;
         // every setting, and whether --out can take this run, is checked before the training images are decoded
         ThreatModel threat = ThreatModel.parse("linf", Double.toString(training.eps), 255);
         TrainingMethods.Entry entry = TrainingMethods.entry(method);
@@ -201,9 +213,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             });
         }
-        if (spec != null) {
-            trainer.recordCommand("advkit " + String.join(" ", spec.commandLine().getParseResult().originalArgs())); // the args start with "train"
-        }
+        trainer.recordCommand(commandLine());
         for (String sig : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> trainer.requestStop());
         }

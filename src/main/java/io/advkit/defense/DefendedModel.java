@@ -1,6 +1,7 @@
 package io.advkit.defense;
 
 import ai.djl.ndarray.NDArray;
+import io.advkit.attack.GeneratorRange;
 import io.advkit.attack.TranslationInvariance;
 import io.advkit.model.Classifier;
 
@@ -14,7 +15,7 @@ import java.util.stream.Collectors;
  * whether they average over random draws (EoT, {@code eotSamples} draws per gradient). Randomness comes
  * from the defense's own seeded generator: the same seed gives the same sequence of draws.
  */
-public final class DefendedModel implements Classifier {
+public final class DefendedModel implements Classifier, GeneratorRange {
     /** BPDA backward approximations of a non-differentiable step. */
     public enum Approximation {
         IDENTITY, BLUR, DIFF;
@@ -97,13 +98,13 @@ public final class DefendedModel implements Classifier {
     }
 
     private NDArray stage(Preprocessor p, NDArray y) {
+        if (mode.bpda() && p.bpdaReplaces()) {
+            return approximation.through(p, y, rng);
+        }
         if (p.differentiable()) {
             return p.apply(y, rng);
         }
-        if (!mode.bpda()) {
-            return p.apply(y.stopGradient(), rng); // naive: computed outside the graph, no gradient flows back through it
-        }
-        return approximation.through(p, y, rng);
+        return p.apply(y.stopGradient(), rng); // naive: computed outside the graph, no gradient flows back through it
     }
 
     @Override
@@ -146,6 +147,34 @@ public final class DefendedModel implements Classifier {
     @Override
     public String name() {
         return inner.name() + "[" + steps.stream().map(Preprocessor::name).collect(Collectors.joining("+")) + "]";
+    }
+
+    /** Defense-GAN as the only step: what the reparameterization attack can search through. */
+    @Override
+    public boolean onGeneratorRange() {
+        return steps.size() == 1 && steps.get(0) instanceof DefenseGan;
+    }
+
+    private DefenseGan projection() {
+        if (!onGeneratorRange()) {
+            throw new IllegalStateException(name() + " does not project onto a generator's range");
+        }
+        return (DefenseGan) steps.get(0);
+    }
+
+    @Override
+    public NDArray codes(NDArray x) {
+        return projection().project(x.stopGradient(), rng).codes();
+    }
+
+    @Override
+    public NDArray generate(NDArray z) {
+        return projection().generator().forward(z, false);
+    }
+
+    @Override
+    public NDArray classify(NDArray image) {
+        return inner.logits(image);
     }
 
     public String describe() {

@@ -33,7 +33,10 @@ public final class Defenses {
             new Type("noise", List.of(), "SIGMA", "additive Gaussian noise, default sigma 0.03",
                     a -> new GaussianNoise(doubleArg("noise", a, 0.03))),
             new Type("resize-pad", List.of("randomization"), "SIZE", "random resize and pad to SIZE, default 36 (Xie et al. 2018)",
-                    a -> new RandomResizePad(intArg("resize-pad", a, 36))));
+                    a -> new RandomResizePad(intArg("resize-pad", a, 36))),
+            new Type("defense-gan", List.of("defensegan"), "GEN[,R,L]", "the closest image a WGAN generator (GEN.advkit, from training "
+                    + "with wgan-gp) makes, by L descent steps from R random codes, default 10, 200 (Samangouei et al. 2018)",
+                    DefenseGan::parse));
 
     /** SHIELD's ensemble, a whole defended model rather than one step (see {@link #wrap}). */
     public static final String SHIELD_ENSEMBLE = "shield-ensemble";
@@ -70,7 +73,8 @@ public final class Defenses {
     public static List<Preprocessor> parseSteps(String spec) {
         List<Preprocessor> out = new ArrayList<>();
         for (String part : spec.split("\\+")) {
-            String[] kv = part.strip().toLowerCase(Locale.ROOT).split(":", 2);
+            String[] kv = part.strip().split(":", 2);
+            kv[0] = kv[0].toLowerCase(Locale.ROOT); // a parameter may be a file name: its case is kept
             Type t = TYPES.stream().filter(x -> x.name().equals(kv[0]) || x.aliases().contains(kv[0])).findFirst()
                     .orElseThrow(() -> UserError.invalid("defense", "unknown defense '" + part.strip() + "'; expected one of " + names()
                             + ", chained with +"));

@@ -15,6 +15,14 @@ public interface Preprocessor {
     }
 
     /**
+     * Whether BPDA replaces this step on the way back: every non-differentiable step, and a differentiable one whose
+     * gradient is useless to an attacker (Defense-GAN's projection: L unrolled descent steps, costly and vanishing).
+     */
+    default boolean bpdaReplaces() {
+        return !differentiable();
+    }
+
+    /**
      * A differentiable function close to {@link #apply}, whose gradient BPDA may pass for a non-differentiable step
      * ({@code --bpda diff}); the identity unless the step has a better one.
      */

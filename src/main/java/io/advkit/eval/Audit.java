@@ -14,6 +14,8 @@ import io.advkit.attack.Norm;
 import io.advkit.attack.PGD;
 import io.advkit.attack.SPSA;
 import io.advkit.attack.Square;
+import io.advkit.attack.GeneratorRange;
+import io.advkit.attack.Reparameterization;
 import io.advkit.attack.ThreatModel;
 import io.advkit.data.Batch;
 import io.advkit.data.Batches;
@@ -44,6 +46,7 @@ import java.util.function.Function;
  *       author would evaluate) and adaptive ones (BPDA through non-differentiable steps, EoT over random ones);</li>
  *   <li>a transfer attack: PGD on the undefended model, evaluated on the defended one;</li>
  *   <li>Square, which reads only the defended model's scores (no gradient to mask), {@code squareQueries} per image;</li>
+ *   <li>SPSA on a random defense, and, behind Defense-GAN, the reparameterization attack ({@code apgdIterations} steps);</li>
  *   <li>random sampling: {@code randomDraws} uniformly random corners of the ε-box per image;</li>
  *   <li>unbounded PGD (ε = 255/255), adaptive;</li>
  *   <li>an ε sweep of PGD, naive and adaptive.</li>
@@ -101,9 +104,9 @@ public final class Audit {
         this.config = config;
     }
 
-    /** Attacks per image: the naive and adaptive suite, transfer, Square, SPSA, random, unbounded, and the sweep's two. */
+    /** Attacks per image: the naive and adaptive suite, transfer, Square, SPSA, reparameterization, random, unbounded, and the sweep's two. */
     private int attacksPerImage() {
-        return 8 + 5 + 2 * config.sweepEps255().length;
+        return 8 + 6 + 2 * config.sweepEps255().length;
     }
 
     /**
@@ -200,8 +203,10 @@ public final class Audit {
             return f;
         };
         Attack pgd = PGD.withDefaultStep(config.pgdSteps());
-        List<Attack> suite = List.of(new FGM(), pgd, new APGD(config.apgdIterations(), Loss.CE, "ce"),
-                new APGD(config.apgdIterations(), Loss.DLR, "dlr"));
+        List<Attack> suite = new ArrayList<>(List.of(new FGM(), pgd, new APGD(config.apgdIterations(), Loss.CE, "ce")));
+        if (base.numClasses() >= 3) { // DLR divides by the gap between the first and third logits
+            suite.add(new APGD(config.apgdIterations(), Loss.DLR, "dlr"));
+        }
         // with no preprocessing, adaptive gradients are the naive ones: that half is not run twice
         List<GradientMode> modes = none ? List.of(GradientMode.NAIVE) : List.of(GradientMode.NAIVE, GradientMode.ADAPTIVE);
         Runner run = new Runner(x, y, m, seed, bar, b.size(), (long) offset * attacksPerImage());
@@ -209,6 +214,9 @@ public final class Audit {
             Classifier target = defended.apply(mode);
             for (Attack a : suite) {
                 rows.add(new Outcome(a.name(), gradients(mode), tm.eps255(), notRobust.apply(run.attack(a, target, tm))));
+            }
+            if (suite.size() < 4) {
+                run.advance();
             }
         }
         rows.add(new Outcome("transfer-pgd", "undefended", tm.eps255(), notRobust.apply(run.attack(pgd, base, tm))));
@@ -220,6 +228,12 @@ public final class Audit {
         // SPSA averages its probes, so a randomized defense's noise does not stop it (Uesato et al. 2018)
         if (config.spsaIterations() > 0 && judge.randomized()) {
             rows.add(new Outcome("spsa", "none", tm.eps255(), notRobust.apply(run.attack(new SPSA(config.spsaIterations(), 128), judge, tm))));
+        } else {
+            run.advance();
+        }
+        // Defense-GAN: Athalye et al.'s reparameterization searches the generator's codes instead of differentiating the projection
+        if (judge instanceof GeneratorRange r && r.onGeneratorRange()) {
+            rows.add(new Outcome("reparam", "generator", tm.eps255(), notRobust.apply(run.attack(new Reparameterization(config.apgdIterations()), judge, tm))));
         } else {
             run.advance();
         }
@@ -328,7 +342,7 @@ public final class Audit {
         boolean[] gradientAny = new boolean[n];
         for (String a : List.of("fgm", "pgd", "apgd-ce", "apgd-dlr")) {
             boolean[] f = rows.get(new Key(a, "naive", eps));
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; f != null && i < n; i++) { // no apgd-dlr row for a two-class model
                 gradientAny[i] |= f[i];
             }
         }

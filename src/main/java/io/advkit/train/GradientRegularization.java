@@ -4,13 +4,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 
+import io.advkit.util.InputGradient;
 import io.advkit.util.Params;
 import io.advkit.util.Scalars;
 
 /**
  * Input-gradient regularization by double backpropagation (Drucker and LeCun 1992; Ross and Doshi-Velez
  * 2018): loss = CE(f(x), y) + λ·mean_i ‖∇ₓ CEᵢ‖₁. The input gradient is computed with its own graph
- * ({@link DifferentiableInputGradient}), so the penalty's gradient reaches the weights, and nothing of a batch's
+ * ({@link io.advkit.util.InputGradient}), so the penalty's gradient reaches the weights, and nothing of a batch's
  * graph outlives the batch.
  */
 public record GradientRegularization(double lambda) implements TrainingMethod {
@@ -29,7 +30,7 @@ public record GradientRegularization(double lambda) implements TrainingMethod {
         NDArray ce = ctx.crossEntropy(z, y);
         long n = x.getShape().get(0);
         // per-example CE sums to n·mean: its input gradient holds each example's own gradient
-        NDArray g = DifferentiableInputGradient.of(Scalars.times(ce, n), xi);
+        NDArray g = InputGradient.differentiable(Scalars.times(ce, n), xi);
         NDArray penalty = g.abs().reshape(n, -1).sum(new int[] {1}).mean();
         return new NDArray[] {ce, penalty};
     }

@@ -56,6 +56,9 @@ public final class TrainingMethods {
             new Entry("gradreg", "input-gradient regularization by double backpropagation (Ross and Doshi-Velez 2018)", null,
                     s -> new GradientRegularization(s.lambdaOr(0.1))));
 
+    /** Trains a generator (for Defense-GAN), not a classifier: run by {@link WganGp}, outside this registry's methods. */
+    public static final String WGAN_GP = "wgan-gp";
+
     private TrainingMethods() {}
 
     public static List<Entry> entries() {
@@ -81,6 +84,7 @@ public final class TrainingMethods {
         for (Entry e : ENTRIES) {
             out.add(String.format("%-9s %s%s", e.name(), e.help(), e.caveat() == null ? "" : " [caveat: " + e.caveat() + "]"));
         }
+        out.add(String.format("%-9s %s", WGAN_GP, "a generator, not a classifier: WGAN-GP (Gulrajani et al. 2017), for the defense-gan defense"));
         return out;
     }
 }

@@ -22,7 +22,7 @@ class GrayscaleCliTest {
     @TempDir
     Path tmp;
 
-    private static void idx(Path dir, String prefix, int n, Random r) throws IOException {
+    static void idx(Path dir, String prefix, int n, Random r) throws IOException {
         byte[] px = new byte[n * 8 * 8];
         byte[] lb = new byte[n];
         for (int i = 0; i < n; i++) {

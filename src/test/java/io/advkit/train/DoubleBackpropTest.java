@@ -41,7 +41,7 @@ class DoubleBackpropTest {
                 NDArray xi = x.duplicate();
                 xi.setRequiresGradient(true);
                 NDArray f = Activation.relu(xi.matMul(w.transpose())).matMul(v);
-                gc.backward(DifferentiableInputGradient.of(f, xi).abs().sum());
+                gc.backward(io.advkit.util.InputGradient.differentiable(f, xi).abs().sum());
             }
             float[] wv = w.toFloatArray();
             float[] vv = v.toFloatArray();
