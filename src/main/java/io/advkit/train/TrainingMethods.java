@@ -49,6 +49,8 @@ public final class TrainingMethods {
                     s -> new TradesTraining(s.inner(), s.beta())),
             new Entry("mart", "MART: boosted CE + λ·misclassification-weighted KL (Wang et al. 2020)", null,
                     s -> new MartTraining(s.inner(), s.lambdaOr(6))),
+            new Entry("mma", "MMA: cross-entropy at each image's closest adversarial point, from PGD at d_max = ε and a bisection to "
+                    + "the boundary, mixed ⅓ clean (Ding et al. 2020)", null, s -> new MmaTraining(s.inner(), 10)),
             new Entry("alp", "adversarial logit pairing (Kannan et al. 2018)", null, s -> new LogitPairingTraining(s.inner(), s.lambdaOr(0.5))),
             new Entry("clp", "clean logit pairing (Kannan et al. 2018)", null, s -> new LogitPairingTraining(null, s.lambdaOr(0.5))),
             new Entry("lgv", "LGV: from a trained model (init), SGD at a constant high rate, collecting models as a surrogate "
