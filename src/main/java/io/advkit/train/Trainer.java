@@ -135,21 +135,7 @@ public final class Trainer {
      * comes before the training images are decoded.
      */
     public void checkOutput(boolean resume) {
-        if (Files.exists(out.resolve("final.advkit")) && !resume) {
-            throw UserError.invalid("out", out + " already holds a finished run (final.advkit); train into another folder");
-        }
-        if (Files.exists(out.resolve(CHECKPOINT))) {
-            if (!resume) {
-                throw UserError.invalid("out", out + " holds a checkpoint; resume it or train into another folder");
-            }
-            CheckpointState state = readState(out.resolve(CHECKPOINT));
-            var want = Json.LINE.toJsonTree(runConfig());
-            var have = Json.LINE.toJsonTree(state.config());
-            if (!want.equals(have)) {
-                throw UserError.invalid("out", out.resolve(CHECKPOINT) + " was written by a run with other settings ("
-                        + String.join(", ", Journal.differences(want, have)) + "); resume with the same settings or train into another folder");
-            }
-        }
+        RunFolder.check(out, out.resolve("final.advkit"), out.resolve(CHECKPOINT), resume, runConfig(), () -> readState(out.resolve(CHECKPOINT)).config());
     }
 
     private static CheckpointState readState(Path ckpt) {
@@ -310,31 +296,8 @@ public final class Trainer {
         return summary;
     }
 
-    /**
-     * log.jsonl, as a journal whose lines are the checkpoint's history: the checkpoint is the record of a run, so
-     * a line written after it (a kill in between) is dropped, and a log of an older advkit without the journal's
-     * header is rebuilt from it. A fresh start removes advkit's log of a start killed in its first epoch, and
-     * refuses to touch a log.jsonl of someone else's.
-     */
     private Journal<EpochLog> openLog(boolean resuming, List<EpochLog> history) {
-        Path file = out.resolve(LOG);
-        boolean ours = Journal.configOf(file).isPresent();
-        if (Files.exists(file) && !resuming && !ours) {
-            throw UserError.invalid("out", file + " was not written by advkit; train into another folder");
-        }
-        if (Files.exists(file) && (!resuming || !ours)) {
-            try {
-                Files.delete(file);
-            } catch (java.io.IOException e) {
-                throw new UserError(file + ": cannot remove (" + io.advkit.util.Errors.describe(e) + ")");
-            }
-        }
-        Journal<EpochLog> log = Journal.open(file, runConfig(), EpochLog.class);
-        log.retainFirst(history.size());
-        for (int i = log.records().size(); i < history.size(); i++) {
-            log.append(history.get(i));
-        }
-        return log;
+        return RunFolder.openLog(out.resolve(LOG), runConfig(), history, resuming, EpochLog.class);
     }
 
     /** A fixed, seeded subset of the training images for the overfitting guard. */

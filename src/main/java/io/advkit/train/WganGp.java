@@ -89,21 +89,7 @@ public final class WganGp {
 
     /** Refuses a finished run, and a checkpoint of other settings, before the training images are decoded. */
     public void checkOutput(boolean resume) {
-        if (Files.exists(out.resolve(GENERATOR))) {
-            throw UserError.invalid("out", out + " already holds a finished run (" + GENERATOR + "); train into another folder");
-        }
-        if (Files.exists(out.resolve(CHECKPOINT))) {
-            if (!resume) {
-                throw UserError.invalid("out", out + " holds a checkpoint; resume it or train into another folder");
-            }
-            State s = readState(out.resolve(CHECKPOINT));
-            var want = Json.LINE.toJsonTree(config);
-            var have = Json.LINE.toJsonTree(s.config());
-            if (!want.equals(have)) {
-                throw UserError.invalid("out", out.resolve(CHECKPOINT) + " was written by a run with other settings ("
-                        + String.join(", ", Journal.differences(want, have)) + "); resume with the same settings or train into another folder");
-            }
-        }
+        RunFolder.check(out, out.resolve(GENERATOR), out.resolve(CHECKPOINT), resume, config, () -> readState(out.resolve(CHECKPOINT)).config());
     }
 
     private static State readState(Path ckpt) {
@@ -291,24 +277,7 @@ public final class WganGp {
     }
 
     private Journal<LogLine> openLog(boolean resuming, List<LogLine> history) {
-        Path file = out.resolve("log.jsonl");
-        boolean ours = Journal.configOf(file).isPresent();
-        if (Files.exists(file) && !resuming && !ours) {
-            throw UserError.invalid("out", file + " was not written by advkit; train into another folder");
-        }
-        try {
-            if (Files.exists(file) && (!resuming || !ours)) {
-                Files.delete(file);
-            }
-        } catch (java.io.IOException e) {
-            throw new UserError(file + ": cannot remove (" + io.advkit.util.Errors.describe(e) + ")");
-        }
-        Journal<LogLine> log = Journal.open(file, config, LogLine.class);
-        log.retainFirst(history.size()); // the checkpoint is the record of the run: a line written after it is dropped
-        for (int i = log.records().size(); i < history.size(); i++) {
-            log.append(history.get(i));
-        }
-        return log;
+        return RunFolder.openLog(out.resolve("log.jsonl"), config, history, resuming, LogLine.class);
     }
 
     private static void writeCheckpoint(Path ckpt, GanGenerator g, GanCritic d, Adam adamG, Adam adamD, State state) {
