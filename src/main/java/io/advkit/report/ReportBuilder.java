@@ -86,7 +86,14 @@ public final class ReportBuilder {
                     attackFiles.add(f);
                 }
                 case "audit" -> audit(o, f);
-                case "train" -> train(o, f);
+                case "train" -> { // a generator's run written before it had a kind of its own
+                    if (o.getAsJsonObject("config").has("generator")) {
+                        generator(o, f);
+                    } else {
+                        train(o, f);
+                    }
+                }
+                case "wgan-gp" -> generator(o, f);
                 case "transfer" -> transfer(o, f);
                 case "evaluate" -> evaluate(o, f);
                 case "linear" -> linear(o, f);
@@ -310,6 +317,44 @@ public final class ReportBuilder {
         String path = figure("linear-weights");
         Charts.weightMaps(out.resolve(path), r);
         doc.picture(path, "Weights as images (red positive, blue negative): the FGSM-trained ones are sparse");
+    }
+
+    /** A WGAN-GP run: the critic's Wasserstein estimate and penalty over training, and its last samples. */
+    private void generator(JsonObject json, Path f) {
+        io.advkit.train.WganGp.Summary o = Json.GSON.fromJson(json, io.advkit.train.WganGp.Summary.class);
+        var c = o.config();
+        doc.heading(1, "Generator: " + c.name());
+        var h = o.history();
+        doc.paragraph(String.format("WGAN-GP, %d iterations (%d critic updates each, penalty λ = %s, batch %d) in %.0f s on %s; "
+                + "latent %d, width %d, %d×%d×%d images; last Wasserstein estimate %.3f. For `--defense defense-gan:%s`. Source: `%s`",
+                o.iterations(), c.criticIters(), c.gpWeight(), c.batchSize(), o.seconds(), c.data(), c.generator().latent(), c.generator().width(),
+                c.generator().channels(), c.generator().size(), c.generator().size(), h.isEmpty() ? Double.NaN : h.get(h.size() - 1).wasserstein(),
+                f.resolveSibling(io.advkit.train.WganGp.GENERATOR), f));
+        double[] it = new double[h.size()];
+        double[] w = new double[h.size()];
+        double[] gp = new double[h.size()];
+        for (int i = 0; i < h.size(); i++) {
+            it[i] = h.get(i).iteration();
+            w[i] = h.get(i).wasserstein();
+            gp[i] = h.get(i).gradientPenalty();
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("Wasserstein estimate D(real) - D(fake)", new double[][] {it, w});
+        series.put("gradient penalty", new double[][] {it, gp});
+        String path = figure("wgan-" + c.name());
+        Charts.lines(out.resolve(path), "WGAN-GP: " + c.name(), "iteration", "critic", series);
+        doc.picture(path, "The critic's estimate of the Wasserstein distance falls as the generator improves");
+        Path samples = f.resolveSibling("samples.png");
+        if (java.nio.file.Files.exists(samples)) {
+            String copy = figure("samples-" + c.name());
+            try {
+                java.nio.file.Files.createDirectories(out.resolve(copy).getParent());
+                java.nio.file.Files.copy(samples, out.resolve(copy), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new UserError(samples + ": cannot copy into the report (" + io.advkit.util.Errors.describe(e) + ")");
+            }
+            doc.picture(copy, "Samples from 64 fixed codes at the last checkpoint");
+        }
     }
 
     private void transfer(JsonObject json, Path f) {

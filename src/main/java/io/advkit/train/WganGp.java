@@ -66,6 +66,8 @@ public final class WganGp {
 
     static final String CHECKPOINT = "checkpoint.advkit";
     public static final String GENERATOR = "generator.advkit";
+    /** train.json's kind: a generator's run, not a classifier's. */
+    public static final String KIND = "wgan-gp";
 
     private final Config config;
     private final Path out;
@@ -219,7 +221,7 @@ public final class WganGp {
             g.setTrainable(false);
             GeneratorFile.save(out.resolve(GENERATOR), g, new Provenance(config, config.iterations(),
                     history.isEmpty() ? null : history.get(history.size() - 1), seconds));
-            Summary summary = new Summary("train", config, command, config.iterations(), seconds, history, RunInfo.now());
+            Summary summary = new Summary(KIND, config, command, config.iterations(), seconds, history, RunInfo.now());
             Json.write(out.resolve("train.json"), summary);
             return summary;
         }

@@ -63,6 +63,12 @@ class DefenseGanCliTest {
         }
         assertThat(rows).contains("pgd/naive", "pgd/adaptive", "reparam/generator");
 
+        Path report = tmp.resolve("report");
+        res = CliErrorsTest.run("report", "-q", gan.toString(), audit.toString(), "--out", report.toString());
+        assertThat((int) res[0]).as((String) res[2]).isZero();
+        assertThat(Files.readString(report.resolve("report.md"))).contains("# Generator: gan").contains("samples-gan.png")
+                .contains("defense-gan");
+
         // one line each: a missing generator, and the reparameterization attack on a model with no generator in front
         res = CliErrorsTest.run("eval", "-q", "--data", data.toString(), "--split", "test", "-m", model, "--defense",
                 "defense-gan:" + tmp.resolve("missing.advkit"));

@@ -134,7 +134,7 @@ class TrainingMethodsTest {
         TrainingMethods.Settings settings = new TrainingMethods.Settings(EPS8.eps(), null, 2, 8, 6, null, 4);
         for (String name : TrainingMethods.names()) {
             if (name.equals("free") || name.equals("gradreg")) {
-                continue; // several steps per batch, and a known leak: both tested on their own above
+                continue; // several steps per batch, and double backpropagation: both tested on their own above
             }
             TrainingMethod method = TrainingMethods.create(name, settings);
             long before = sgd.steps();
