@@ -62,6 +62,7 @@ public final class ReportBuilder {
         List<Path> files = resultFiles(inputs);
         List<AttackJob.Manifest> attacks = new ArrayList<>();
         List<Path> attackFiles = new ArrayList<>();
+        List<io.advkit.eval.Landscape.Result> landscapes = new ArrayList<>();
         for (Path f : files) {
             JsonElement e;
             try {
@@ -97,12 +98,18 @@ public final class ReportBuilder {
                 case "transfer" -> transfer(o, f);
                 case "evaluate" -> evaluate(o, f);
                 case "linear" -> linear(o, f);
-                case "landscape" -> landscape(o, f);
+                case "landscape" -> landscapes.add(landscape(o, f));
                 default -> counts.merge("skipped", 1, Integer::sum);
             }
         }
         if (!attacks.isEmpty()) {
             attacks(attacks, attackFiles);
+        }
+        if (landscapes.size() > 1) { // Madry et al.'s comparison needs one axis: a natural model's losses are far higher
+            doc.heading(1, "Loss landscapes compared");
+            String path = figure("landscapes");
+            Charts.lossHistograms(out.resolve(path), landscapes);
+            doc.picture(path, "Final PGD losses from random starts, every model and image on one axis");
         }
         if (counts.isEmpty()) {
             throw new UserError("no advkit result files (attack.json, audit.json, train.json, transfer.json, evaluate.json, linear.json, landscape-*.json, or the JSON of eval) under " + inputs);
@@ -286,7 +293,7 @@ public final class ReportBuilder {
         }
     }
 
-    private void landscape(JsonObject json, Path f) {
+    private io.advkit.eval.Landscape.Result landscape(JsonObject json, Path f) {
         io.advkit.eval.Landscape.Result r = Json.GSON.fromJson(json, io.advkit.eval.Landscape.Result.class);
         var c = r.config();
         doc.heading(1, "Loss landscape: " + c.model());
@@ -301,6 +308,7 @@ public final class ReportBuilder {
         String path = figure("landscape-" + c.model());
         Charts.lossHistograms(out.resolve(path), List.of(r));
         doc.picture(path, "Histogram of final losses per image");
+        return r;
     }
 
     private void linear(JsonObject json, Path f) {
