@@ -15,6 +15,13 @@ import java.nio.file.Path;
 public class GeneratorTraining {
     public static final String METHOD = io.advkit.train.TrainingMethods.WGAN_GP;
 
+    /** Options of this training only, and options of classifier training that it does not take. */
+    static final java.util.List<String> GENERATOR_ONLY = java.util.List.of("--iterations", "--latent", "--width", "--critic-iters",
+            "--gp-weight", "--checkpoint-every");
+    static final java.util.List<String> CLASSIFIER_ONLY = java.util.List.of("--model", "--init", "--classes", "--epochs", "--schedule",
+            "--milestones", "--gamma", "--momentum", "--nesterov", "--wd", "--normalization", "--val", "--val-limit", "--eps", "--alpha",
+            "--attack-steps", "--replays", "--beta", "--lambda", "--collect-per-epoch", "--label-smoothing", "--guard-images");
+
     @Option(names = "--iterations", description = "wgan-gp: generator updates (default 20000)")
     Integer iterations;
 

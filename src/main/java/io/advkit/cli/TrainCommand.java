@@ -133,7 +133,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         common.apply();
-        if (GeneratorTraining.METHOD.equals(method)) {
+        boolean gan = GeneratorTraining.METHOD.equals(method);
+        if (spec != null) { // an option of the other kind of training is a mistake, not something to ignore
+            var parsed = spec.commandLine().getParseResult();
+            for (String o : gan ? GeneratorTraining.CLASSIFIER_ONLY : GeneratorTraining.GENERATOR_ONLY) {
+                if (parsed.hasMatchedOption(o)) {
+                    throw new UserError(o + (gan ? " trains classifiers; wgan-gp takes --iterations, --latent, --width, --critic-iters, --gp-weight"
+                            : " applies to --method wgan-gp only"));
+                }
+            }
+        }
+        if (gan) {
             return generator.run(common, dataOptions, out, name, batchSize, lr, seed, resume, commandLine());
         }
         int batchSize = this.batchSize == null ? 128 : this.batchSize;

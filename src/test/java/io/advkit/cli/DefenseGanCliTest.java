@@ -37,6 +37,13 @@ class DefenseGanCliTest {
         Path generator = gan.resolve("generator.advkit");
         assertThat(generator).exists();
         assertThat(gan.resolve("samples.png")).exists();
+        res = CliErrorsTest.run("train", "-q", "--method", "wgan-gp", "--data", data.toString(), "--epochs", "3", "--out",
+                tmp.resolve("x").toString());
+        assertThat((int) res[0]).isNotZero();
+        assertThat((String) res[2]).contains("--epochs trains classifiers");
+        res = CliErrorsTest.run("train", "-q", "-m", "smallcnn", "--data", data.toString(), "--iterations", "3", "--out", tmp.resolve("x").toString());
+        assertThat((int) res[0]).isNotZero();
+        assertThat((String) res[2]).contains("--iterations applies to --method wgan-gp only");
         res = CliErrorsTest.run(train); // a finished run is never trained over
         assertThat((int) res[0]).isNotZero();
         assertThat((String) res[2]).contains("already holds a finished run");
