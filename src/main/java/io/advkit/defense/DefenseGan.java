@@ -141,7 +141,9 @@ public final class DefenseGan implements Preprocessor {
         try {
             // rows r·N + i: image i, restart r
             NDArray target = x.expandDims(0).broadcast(new Shape(restarts, s[0], s[1], s[2], s[3])).reshape(rows, s[1], s[2], s[3]);
-            NDArray z = m.create(gaussian(rng, rows * spec.latent()), new Shape(rows, spec.latent()));
+            NDArray drawn = m.create(gaussian(rng, rows * spec.latent()), new Shape(rows, spec.latent()));
+            NDArray z = drawn.duplicate(); // engine-owned memory: create() wraps a Java buffer, which a graph must not outlive
+            drawn.close();
             NDArray velocity = m.zeros(z.getShape());
             int decayAt = (int) Math.ceil(steps * 0.8);
             for (int t = 0; t < steps; t++) {
