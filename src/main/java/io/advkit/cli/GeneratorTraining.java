@@ -5,7 +5,6 @@ import io.advkit.data.DecodedImages;
 import io.advkit.data.ImageSet;
 import io.advkit.model.GanGenerator;
 import io.advkit.train.WganGp;
-import io.advkit.util.Progress;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Option;
 
@@ -62,17 +61,8 @@ public class GeneratorTraining {
         WganGp trainer = new WganGp(cfg, out, common.quiet);
         trainer.checkOutput(resume);
         trainer.recordCommand(commandLine);
-        DecodedImages train;
-        try (Progress bar = Progress.items("decode " + set.describe(), set.size(), "img", common.quiet)) {
-            train = DecodedImages.decode(set, n -> {
-                synchronized (bar) {
-                    bar.advanceTo(n);
-                }
-            });
-        }
-        for (String sig : new String[] {"INT", "TERM"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> trainer.requestStop());
-        }
+        DecodedImages train = TrainCommand.decode(set, common.quiet);
+        TrainCommand.stopOnSignal(trainer::requestStop);
         WganGp.Summary summary = trainer.run(train, resume);
         if (summary == null) {
             return 130;

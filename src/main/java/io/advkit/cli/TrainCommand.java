@@ -125,6 +125,27 @@ public final class TrainCommand implements Callable<Integer> {
         return n;
     }
 
+    /** The training images decoded into memory (in parallel), with a progress bar. */
+    static DecodedImages decode(ImageSet set, boolean quiet) {
+        try (Progress bar = Progress.items("decode " + set.describe(), set.size(), "img", quiet)) {
+            int total = set.size();
+            return DecodedImages.decode(set, n -> {
+                if (n % 1000 == 0 || n == total) {
+                    synchronized (bar) { // told from the decoding threads
+                        bar.advanceTo(n);
+                    }
+                }
+            });
+        }
+    }
+
+    /** SIGINT and SIGTERM ask a training loop to checkpoint after its current step and stop. */
+    static void stopOnSignal(Runnable requestStop) {
+        for (String sig : new String[] {"INT", "TERM"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> requestStop.run());
+        }
+    }
+
     /** The command line that started this run, recorded in train.json and the model files. */
     private String commandLine() {
         return spec == null ? null : "advkit " + String.join(" ", spec.commandLine().getParseResult().originalArgs()); // the args start with "train"
@@ -212,21 +233,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         io.advkit.data.ImageChecks.requireLabelsBelow(trainSet, classes, arch + " with " + classes + " classes");
         io.advkit.data.ImageChecks.requireLabelsBelow(valSet, classes, arch + " with " + classes + " classes");
-        DecodedImages train;
-        try (Progress bar = Progress.items("decode " + trainSet.describe(), trainSet.size(), "img", common.quiet)) {
-            int total = trainSet.size();
-            train = DecodedImages.decode(trainSet, n -> {
-                if (n % 1000 == 0 || n == total) {
-                    synchronized (bar) { // told from the decoding threads
-                        bar.advanceTo(n);
-                    }
-                }
-            });
-        }
+        DecodedImages train = decode(trainSet, common.quiet);
         trainer.recordCommand(commandLine());
-        for (String sig : new String[] {"INT", "TERM"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> trainer.requestStop());
-        }
+        stopOnSignal(trainer::requestStop);
         Trainer.Summary summary = trainer.run(train, valSet, resume);
         if (summary == null) {
             return 130; // stopped by a signal, checkpoint written

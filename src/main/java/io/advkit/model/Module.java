@@ -110,10 +110,20 @@ public abstract class Module extends AbstractBlock {
         return out;
     }
 
+    /** The parameters an optimizer updates, by state_dict key: learnable ones whose gradients are on (not running statistics). */
+    public Map<String, Parameter> trainableParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        namedParameters().forEach((k, p) -> {
+            if (p.requiresGradient()) {
+                out.put(k, p);
+            }
+        });
+        return out;
+    }
+
     /** Number of learnable values (weights and biases, not BatchNorm running statistics). */
     public long learnableParameterCount() {
-        return namedParameters().values().stream().filter(Parameter::requiresGradient)
-                .mapToLong(p -> p.getShape().size()).sum();
+        return trainableParameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
     }
 
     /** Creates every parameter's array with its initializer; call once, with the seed set on the engine. */

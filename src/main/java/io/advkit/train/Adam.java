@@ -38,13 +38,7 @@ public final class Adam {
 
     /** Adam over a module's learnable parameters (BatchNorm running statistics are left out). */
     public static Adam forModule(Module module, double beta1, double beta2, NDManager manager) {
-        Map<String, Parameter> trainable = new LinkedHashMap<>();
-        module.namedParameters().forEach((k, p) -> {
-            if (p.requiresGradient()) {
-                trainable.put(k, p);
-            }
-        });
-        return new Adam(trainable, beta1, beta2, 1e-8, manager);
+        return new Adam(module.trainableParameters(), beta1, beta2, 1e-8, manager);
     }
 
     /** One update with learning rate {@code lr} from the accumulated gradients, which are then zeroed. */

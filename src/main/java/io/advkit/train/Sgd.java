@@ -36,13 +36,7 @@ public final class Sgd {
 
     /** SGD over a model's learnable parameters (BatchNorm running statistics are left out). */
     public static Sgd forModel(io.advkit.model.ZooModel model, double momentum, double weightDecay, boolean nesterov, NDManager manager) {
-        Map<String, Parameter> trainable = new LinkedHashMap<>();
-        model.net().namedParameters().forEach((k, p) -> {
-            if (p.requiresGradient()) {
-                trainable.put(k, p);
-            }
-        });
-        return new Sgd(trainable, momentum, weightDecay, nesterov, manager);
+        return new Sgd(model.net().trainableParameters(), momentum, weightDecay, nesterov, manager);
     }
 
     /** Applies one update with learning rate {@code lr} from the accumulated gradients, then zeroes them. */
