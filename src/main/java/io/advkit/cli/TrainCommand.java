@@ -113,6 +113,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--guard-images", defaultValue = "512", description = "training images for the PGD overfitting guard of single-step methods")
     int guardImages;
 
+    @Option(names = "--robust-val", defaultValue = "500", description = "held-out images whose PGD accuracy is measured each epoch "
+            + "of adversarial training; multi-step methods keep the best epoch by it in best.advkit (0: off; default ${DEFAULT-VALUE})")
+    int robustValImages;
+
     /**
      * The model's name: --name, else the run folder's name. Never a zoo name: a trained model must not pass
      * for a published one in results (advkit's own shipped models are zoo entries too).
@@ -223,7 +227,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : Normalization.named(channels == 1 ? "none" : "pytorchcv-cifar");
         Architectures.create(arch, classes, channels);
         Trainer.Config cfg = new Trainer.Config(modelName(), arch, classes, channels, norm, epochs, batchSize, lr,
-                schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10, init);
+                schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10, robustValImages, init);
         io.advkit.train.LrSchedule.parse(schedule, lr, epochs, milestones, gamma);
         Trainer trainer = new Trainer(cfg, trainingMethod, out, common.quiet);
         trainer.startFrom(initialWeights);

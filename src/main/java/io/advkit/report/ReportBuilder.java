@@ -244,7 +244,9 @@ public final class ReportBuilder {
         double[] tr = new double[h.size()];
         double[] va = new double[h.size()];
         double[] pgd = new double[h.size()];
+        double[] valPgd = new double[h.size()];
         boolean hasPgd = false;
+        boolean hasValPgd = false;
         for (int i = 0; i < h.size(); i++) {
             ep[i] = h.get(i).epoch();
             tr[i] = h.get(i).trainAcc();
@@ -253,12 +255,19 @@ public final class ReportBuilder {
                 hasPgd = true;
                 pgd[i] = h.get(i).trainSubsetPgdAcc();
             }
+            if (h.get(i).valPgdAcc() != null) {
+                hasValPgd = true;
+                valPgd[i] = h.get(i).valPgdAcc();
+            }
         }
         Map<String, double[][]> series = new LinkedHashMap<>();
         series.put("train accuracy (on the inputs trained on)", new double[][] {ep, tr});
         series.put("held-out accuracy", new double[][] {ep, va});
         if (hasPgd) {
             series.put("PGD accuracy, training subset", new double[][] {ep, pgd});
+        }
+        if (hasValPgd) {
+            series.put("PGD accuracy, held-out subset", new double[][] {ep, valPgd});
         }
         String path = figure("train-" + name);
         Charts.lines(out.resolve(path), "Training curves: " + name, "epoch", "accuracy (%)", series);

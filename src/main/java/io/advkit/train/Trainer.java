@@ -47,13 +47,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * current batch, write the checkpoint and stop; a resumed run continues from it with the same batches and
  * random draws an uninterrupted run would have used. Single-step adversarial methods are watched for
  * catastrophic overfitting: PGD accuracy on a fixed training subset each epoch, the best epoch kept in
- * {@code best.advkit}, and training stopped when that accuracy collapses.
+ * {@code best.advkit}, and training stopped when that accuracy collapses. Multi-step adversarial methods keep
+ * in {@code best.advkit} the epoch with the highest PGD accuracy on a fixed held-out subset: Rice et al. (2020)
+ * found robust accuracy peaking soon after a learning-rate decay and falling afterwards ("robust overfitting"),
+ * and early stopping on held-out robust accuracy the best remedy.
  */
 public final class Trainer {
     /** Everything that defines a run; recorded in checkpoints so a resume cannot silently change it. */
     public record Config(String name, String arch, int classes, int channels, Normalization normalization, int epochs, int batchSize, double lr,
                          String schedule, int[] milestones, double gamma, double momentum, boolean nesterov, double weightDecay,
-                         double labelSmoothing, long seed, ThreatModel threat, int valLimit, int guardImages, int guardSteps, String init) {}
+                         double labelSmoothing, long seed, ThreatModel threat, int valLimit, int guardImages, int guardSteps,
+                         int robustValImages, String init) {}
 
     /** The run's configuration as recorded in logs, checkpoints, train.json and model files. */
     public record RunConfig(String name, String arch, int classes, int epochs, int batchSize, Optimizer optimizer, String schedule,
@@ -66,7 +70,7 @@ public final class Trainer {
 
     /** One epoch's line of log.jsonl. */
     public record EpochLog(int epoch, double lr, double trainLoss, double trainAcc, double valAcc, Double trainSubsetPgdAcc,
-                           Boolean catastrophicOverfitting, double epochSeconds) {}
+                           Double valPgdAcc, Boolean catastrophicOverfitting, double epochSeconds) {}
 
     /** Where a checkpoint stands: state.json inside checkpoint.advkit. */
     record CheckpointState(RunConfig config, int epoch, int batch, double bestMetric, double seconds, List<EpochLog> history) {}
@@ -153,6 +157,8 @@ public final class Trainer {
     public Summary run(DecodedImages train, ImageSet val, boolean resume) {
         checkOutput(resume);
         ImageSet valSubset = ImageSubset.balanced(val, config.valLimit(), 0); // fixed, so epochs compare
+        DecodedImages robustVal = method.adversarial() && config.robustValImages() > 0
+                ? DecodedImages.decode(ImageSubset.balanced(val, config.robustValImages(), 0), n -> { }) : null;
         TrainBatches batches = new TrainBatches(train, config.batchSize(), config.seed(), true);
         int perEpoch = batches.perEpoch();
         LrSchedule schedule = LrSchedule.parse(config.schedule(), config.lr(), config.epochs(), config.milestones(), config.gamma());
@@ -244,13 +250,16 @@ public final class Trainer {
                 double valAcc = Evaluator.evaluate(model, valSubset, 200, true).accuracy();
                 double metric = valAcc;
                 Double pgd = null;
+                Double valPgd = robustVal == null ? null : pgdAccuracy(model, robustVal, root);
                 if (guardSet != null) {
                     pgd = pgdAccuracy(model, guardSet, root);
                     metric = pgd;
                     collapsed = bestMetric > 0 && pgd < bestMetric - 20;
+                } else if (valPgd != null) {
+                    metric = valPgd;
                 }
                 EpochLog line = new EpochLog(epoch + 1, schedule.lr(epoch + 1 - 1e-9), lossSum / Math.max(1, lossBatches),
-                        100.0 * correct / Math.max(1, seen), valAcc, pgd, collapsed ? Boolean.TRUE : null,
+                        100.0 * correct / Math.max(1, seen), valAcc, pgd, valPgd, collapsed ? Boolean.TRUE : null,
                         (System.currentTimeMillis() - epochStart) / 1000.0);
                 history.add(line);
                 log.append(line);

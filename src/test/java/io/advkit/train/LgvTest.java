@@ -33,7 +33,7 @@ class LgvTest {
 
     private static Trainer.Config config(String schedule, int epochs, String init) {
         return new Trainer.Config("tiny", "resnet20", 10, 3, Normalization.named("pytorchcv-cifar"), epochs, 16, 0.05, schedule, null, 0.1,
-                0.9, false, 5e-4, 0, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 8, 32, 2, init);
+                0.9, false, 5e-4, 0, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 8, 32, 2, 8, init);
     }
 
     private static float maxDifference(StateDict a, StateDict b) {

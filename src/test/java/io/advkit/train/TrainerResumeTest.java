@@ -24,7 +24,7 @@ class TrainerResumeTest {
 
     private Trainer.Config config() {
         return new Trainer.Config("tiny", "resnet20", 10, 3, Normalization.named("pytorchcv-cifar"), 2, 16, 0.05, "cosine", null, 0.1,
-                0.9, true, 5e-4, 0.1, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 32, 32, 2, null);
+                0.9, true, 5e-4, 0.1, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 32, 32, 2, 8, null);
     }
 
     @Test
@@ -66,5 +66,32 @@ class TrainerResumeTest {
         assertThat(log.get(1)).contains("\"epoch\":1,");
         assertThat(log.get(2)).contains("\"epoch\":2,");
         assertThat(Files.readAllLines(whole.resolve("log.jsonl")).get(0)).isEqualTo(log.get(0));
+    }
+
+    /** Multi-step adversarial training logs held-out PGD accuracy each epoch and keeps its best epoch (Rice et al.). */
+    @Test
+    void multiStepTrainingKeepsTheEpochWithTheBestHeldOutRobustAccuracy() throws java.io.IOException {
+        ImageSet folder = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());
+        int[] pick = new int[32];
+        for (int i = 0; i < pick.length; i++) {
+            pick[i] = i * 31;
+        }
+        DecodedImages train = DecodedImages.decode(folder, n -> { }).subset(pick);
+        ImageSet val = train.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7});
+        Path run = tmp.resolve("pgd");
+        Trainer.Summary summary = new Trainer(config(), new PgdTraining(new InnerAttack(2, 2 / 255.0)), run, true).run(train, val, false);
+        List<Trainer.EpochLog> h = summary.history();
+        assertThat(h).hasSize(2);
+        int best = 0;
+        for (int i = 0; i < h.size(); i++) {
+            assertThat(h.get(i).valPgdAcc()).isNotNull().isBetween(0.0, 100.0);
+            assertThat(h.get(i).trainSubsetPgdAcc()).isNull(); // the training-subset guard is for single-step methods
+            if (h.get(i).valPgdAcc() > h.get(best).valPgdAcc()) {
+                best = i;
+            }
+        }
+        String meta = new String(io.advkit.model.AdvkitModelFile.readEntries(run.resolve("best.advkit")).get("model.json"),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(com.google.gson.JsonParser.parseString(meta).getAsJsonObject().get("epoch").getAsInt()).isEqualTo(best + 1);
     }
 }
