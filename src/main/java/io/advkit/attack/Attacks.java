@@ -66,6 +66,8 @@ public final class Attacks {
                     false, (s, g) -> new DeepFool(s.stepsOr(50)), EnumSet.of(Norm.LINF, Norm.L2)),
             new Base("fmn", List.of(), "Fast Minimum-Norm: normalized gradient steps inside a per-image ball that adapts to the boundary; minimal norm (Pintor et al. 2021)",
                     false, (s, g) -> new FMN(s.stepsOr(100))),
+            new Base("fmn-t", List.of(), "FMN toward the runner-up classes in turn, the closest point over the runs kept (Pintor et al. 2021, targeted)",
+                    false, (s, g) -> new FMN(s.stepsOr(100), s.targets())),
             new Base("cw-l2", List.of("cw", "cw2"), "Carlini-Wagner L2: tanh space, Adam, binary search over the constant (9 rounds); minimal norm (Carlini and Wagner 2017)",
                     false, (s, g) -> new CarliniWagnerL2(s.stepsOr(100), 9), EnumSet.of(Norm.L2)),
             new Base("spsa", List.of(), "SPSA: the margin's gradient estimated from 128 random sign probes, descended with Adam; scores only (Uesato et al. 2018)",

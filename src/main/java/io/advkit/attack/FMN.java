@@ -14,6 +14,13 @@ import io.advkit.util.UserError;
  * exceeds the smallest found) and grows by (1 + γ) elsewhere, γ cosine-annealed from 0.05 to 0.001. The smallest
  * adversarial perturbation over all steps is the answer. Unlike Foolbox 3.3's L2 version, the L2 projection
  * here does project.
+ *
+ * <p>FMN-T ({@code targets} &gt; 0) runs once per target class, the k-th highest clean logit for k = 2 … targets + 1
+ * (as APGD-T and FAB-T), and keeps each image's closest point over the runs. As in AutoAttack's targeted attacks the
+ * target only steers: the descended margin is z_y − z_t, but any wrong class counts as adversarial. The untargeted
+ * margin follows the currently closest class and can be led away from a nearer boundary; the targeted runs find
+ * points it does not (measured: the untargeted curve sits 2 points above APGD-CE + APGD-T at 8/255 on the fast-AT
+ * model, and more steps do not close the gap).
  */
 public final class FMN implements Attack, MinimalNorm {
     private static final double ALPHA_MAX = 1.0;
@@ -22,17 +29,27 @@ public final class FMN implements Attack, MinimalNorm {
     private static final double GAMMA_MIN = 0.001;
 
     private final int steps;
+    private final int targets; // 0: untargeted
 
     public FMN(int steps) {
+        this(steps, 0);
+    }
+
+    /** @param targets 0 for untargeted FMN, else FMN-T over that many target classes */
+    public FMN(int steps, int targets) {
         if (steps < 1) {
             throw UserError.invalid("steps", "FMN needs at least 1 step, got " + steps);
         }
+        if (targets < 0) {
+            throw UserError.invalid("targets", "FMN-T needs at least 1 target class, got " + targets);
+        }
         this.steps = steps;
+        this.targets = targets;
     }
 
     @Override
     public String name() {
-        return "fmn";
+        return targets > 0 ? "fmn-t" : "fmn";
     }
 
     @Override
@@ -43,8 +60,49 @@ public final class FMN implements Attack, MinimalNorm {
     @Override
     public Result minimal(AttackProblem p) {
         if (p.targeted()) {
-            throw UserError.invalid("target", "fmn runs untargeted");
+            throw UserError.invalid("target", name() + " picks its own targets; run it untargeted");
         }
+        if (targets == 0) {
+            return search(p, null, p.progress());
+        }
+        int classes = p.model().numClasses();
+        if (targets + 1 > classes) {
+            throw UserError.invalid("targets", name() + " with " + targets + " targets needs " + (targets + 1) + " classes; the model has " + classes);
+        }
+        long[][] order = p.classesByCleanLogit();
+        int n = order.length;
+        Result best = null;
+        for (int k = 0; k < targets; k++) {
+            long[] t = new long[n];
+            for (int i = 0; i < n; i++) {
+                t[i] = order[i][k + 1]; // the (k+2)-th highest: the first target is the runner-up
+            }
+            int round = k;
+            Result r = search(p, p.manager().create(t), f -> p.progress().accept((round + f) / targets));
+            best = best == null ? r : closer(best, r);
+        }
+        p.progress().accept(1.0);
+        return best;
+    }
+
+    /** Per image, the closer of two runs' points. */
+    private static Result closer(Result a, Result b) {
+        float[][] points = a.points().clone();
+        double[] d = a.distances().clone();
+        for (int i = 0; i < d.length; i++) {
+            if (b.distances()[i] < d[i]) {
+                points[i] = b.points()[i];
+                d[i] = b.distances()[i];
+            }
+        }
+        return new Result(points, d);
+    }
+
+    /**
+     * One FMN run on every image: descending the untargeted margin ({@code target} null) or z_y − z_t; adversarial
+     * means misclassified either way.
+     */
+    private Result search(AttackProblem p, NDArray target, java.util.function.DoubleConsumer progress) {
         Norm norm = p.threat().norm();
         Norm dual = switch (norm) {
             case LINF -> Norm.L1;
@@ -70,16 +128,16 @@ public final class FMN implements Attack, MinimalNorm {
             int dim = bestDelta.length / n;
             for (int i = 0; i <= steps; i++) {
                 try (NDManager step = s.openStep()) {
-                    Gradients.ValueAndGradient vg = Gradients.of(xi -> {
-                        NDArray z = p.model().logits(xi);
-                        return Loss.trueLogit(z, p.y()).sub(Loss.maxOther(z, p.y()));
-                    }, p.x().add(delta), step);
-                    float[] margin = vg.value().toFloatArray();
+                    Gradients.ValueAndGradient vg = Gradients.withLogits(p.model()::logits, z -> Loss.trueLogit(z, p.y())
+                            .sub(target == null ? Loss.maxOther(z, p.y()) : Loss.trueLogit(z, target)), p.x().add(delta), step);
+                    float[] margin = vg.value().toFloatArray(); // the descended one: its distance estimate steers ε_i
+                    float[] wrong = target == null ? margin
+                            : Loss.trueLogit(vg.logits(), p.y()).sub(Loss.maxOther(vg.logits(), p.y())).toFloatArray();
                     float[] size = norm.perImage(delta).toFloatArray();
                     float[] d = delta.toFloatArray();
                     boolean[] adversarial = new boolean[n];
                     for (int j = 0; j < n; j++) {
-                        adversarial[j] = margin[j] < 0;
+                        adversarial[j] = wrong[j] < 0;
                         if (adversarial[j] && size[j] <= bestNorm[j]) {
                             bestNorm[j] = size[j];
                             System.arraycopy(d, j * dim, bestDelta, j * dim, dim);
@@ -118,10 +176,10 @@ public final class FMN implements Attack, MinimalNorm {
                     eps = s.keep(radius, eps);
                 }
                 s.endStep();
-                p.progress().accept((i + 1.0) / (steps + 1));
+                progress.accept((i + 1.0) / (steps + 1));
             }
         }
-        p.progress().accept(1.0);
+        progress.accept(1.0);
         float[][] clean = MinimalNorm.images(p.x());
         float[][] points = new float[n][];
         int dim = bestDelta.length / n;
@@ -136,7 +194,8 @@ public final class FMN implements Attack, MinimalNorm {
 
     @Override
     public Params params() {
-        return Params.of("attack", name()).and("steps", steps).and("max_stepsize", ALPHA_MAX).and("min_stepsize", ALPHA_MIN)
+        Params params = Params.of("attack", name()).and("steps", steps).and("max_stepsize", ALPHA_MAX).and("min_stepsize", ALPHA_MIN)
                 .and("gamma", GAMMA_MAX);
+        return targets > 0 ? params.and("targets", targets) : params;
     }
 }

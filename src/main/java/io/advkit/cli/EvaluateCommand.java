@@ -63,7 +63,7 @@ public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded 
     List<String> custom;
 
     @Option(names = "--min-norm", paramLabel = "ATTACK",
-            description = "also each image's smallest adversarial perturbation by this minimal-norm attack (fmn, fab, cw-l2 for l2, deepfool), and the accuracy-vs-eps curve it gives")
+            description = "also each image's smallest adversarial perturbation by this minimal-norm attack (fmn, fmn-t, fab, fab-t, cw-l2 for l2, deepfool), and the accuracy-vs-eps curve it gives")
     String minNorm;
 
     @Option(names = "--min-norm-steps", paramLabel = "N", description = "steps of the --min-norm attack (default: its paper's; FMN 100, 1000 for its tightest curve)")
@@ -153,7 +153,7 @@ public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded 
             }
             Attack a = Attacks.build(minNorm, AttackSettings.DEFAULTS.withSteps(minNormSteps));
             if (!(a instanceof io.advkit.attack.MinimalNorm mn)) {
-                throw new UserError("--min-norm " + minNorm + " is not a minimal-norm attack; use fmn, fab, cw-l2 or deepfool");
+                throw new UserError("--min-norm " + minNorm + " is not a minimal-norm attack; use fmn, fmn-t, fab, fab-t, cw-l2 or deepfool");
             }
             minimal = mn;
             recorded = new ArrayList<>(recorded);

@@ -144,6 +144,57 @@ class MinimalNormAttacksTest {
         }
     }
 
+    /**
+     * Where the untargeted margin misleads: three linear classes, the label 2 (score 0), class 0 close in score but
+     * far in the input (a small weight vector), class 1 far in score but near in the input (a large one). The
+     * untargeted margin follows class 0, the highest other score, to its far boundary; FMN-T, toward each runner-up
+     * in turn, finds class 1's boundary at the closed-form distance min_j −w_j·x / ‖w_j‖_dual.
+     */
+    @Test
+    void fmnTargetedFindsTheNearerBoundaryTheUntargetedMarginMisses() {
+        Random r = new Random(5);
+        float[] u = new float[D];
+        float[] v = new float[D];
+        for (int k = 0; k < D; k++) {
+            u[k] = (float) (0.05 * r.nextGaussian());
+            v[k] = (float) (5 * r.nextGaussian());
+        }
+        // x = 0.5 + a·u + b·v with u·x = −0.1 and v·x = −1: a 2×2 linear system
+        double uu = 0, uv = 0, vv = 0, su = 0, sv = 0;
+        for (int k = 0; k < D; k++) {
+            uu += u[k] * u[k];
+            uv += u[k] * v[k];
+            vv += v[k] * v[k];
+            su += 0.5 * u[k];
+            sv += 0.5 * v[k];
+        }
+        double ru = -0.1 - su;
+        double rv = -1 - sv;
+        double det = uu * vv - uv * uv;
+        double a = (ru * vv - rv * uv) / det;
+        double b = (rv * uu - ru * uv) / det;
+        float[] xs = new float[D];
+        for (int k = 0; k < D; k++) {
+            xs[k] = (float) (0.5 + a * u[k] + b * v[k]);
+        }
+        LinearModel model = new LinearModel(m, new float[][] {u, v, new float[D]});
+        NDArray x = m.create(xs, new Shape(1, 3, 4, 4));
+        NDArray y = m.create(new long[] {2});
+        float[] z = model.logits(x).toFloatArray();
+        assertThat(z[0]).isCloseTo(-0.1f, within(1e-3f));
+        assertThat(z[1]).isCloseTo(-1f, within(1e-3f));
+        for (Norm norm : List.of(Norm.LINF, Norm.L2, Norm.L1)) {
+            double toClass0 = 0.1 / FabProjections.dualNorm(norm, u);
+            double toClass1 = 1 / FabProjections.dualNorm(norm, v);
+            assertThat(toClass1).as("the setup: class 1's boundary is the nearer").isLessThan(toClass0 / 5);
+            AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, new ThreatModel(norm, 1e-3), new Random(1), m);
+            MinimalNorm.Result targeted = new FMN(100, 2).minimal(p);
+            assertThat(targeted.distances()[0]).as(norm + ", FMN-T").isBetween(toClass1 * (1 - 1e-4), toClass1 * (norm == Norm.L1 ? 1.05 : 1.01));
+            assertThat(model.logits(m.create(targeted.points()[0], new Shape(1, 3, 4, 4))).argMax(1).getLong(0)).as(norm.toString()).isNotEqualTo(2L);
+            assertThat(new FMN(100).minimal(p).distances()[0]).as(norm + ", untargeted FMN").isGreaterThan(2 * toClass1);
+        }
+    }
+
     /** CW-L2's binary search over c ends at the closed-form L2 distance (within 2%), on points that fool the model. */
     @Test
     void carliniWagnerFindsTheClosedFormL2Distance() {
