@@ -105,6 +105,6 @@ public class ClusterOptions {
     }
 
     private static String absolute(String file) {
-        return Path.of(file).toAbsolutePath().normalize().toString();
+        return io.advkit.util.StoragePaths.parse(file).toAbsolutePath().normalize().toString(); // a URI stays a URI
     }
 }

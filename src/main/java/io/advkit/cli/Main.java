@@ -31,10 +31,23 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** advkit's command line, its Path options also taking other file systems' URIs (hdfs://, s3a://). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.registerConverter(java.nio.file.Path.class, s -> {
+            try {
+                return io.advkit.util.StoragePaths.parse(s);
+            } catch (UserError e) {
+                throw new CommandLine.TypeConversionException(e.getMessage()); // picocli names the option
+            }
+        });
+        return cl;
+    }
+
     /** Runs a command line and returns the exit code: 0 ok, 1 internal error, 2 usage or input error. */
     public static int run(String... args) {
         verbose = false;
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -22,7 +22,7 @@ public final class Shards {
 
     /** The job of an advkit command line ({@code args} starting with the command's name), writing into {@code scratch}. */
     public static ShardedJob open(List<String> args, Path scratch) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(String[]::new));
         CommandLine.ParseResult sub = parsed.subcommand();
         Object command = sub == null ? null : sub.commandSpec().userObject();

@@ -160,7 +160,7 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
         }
         for (String a : adv) {
             int eq = a.indexOf('=');
-            Path dir = Path.of(eq < 0 ? a : a.substring(eq + 1));
+            Path dir = io.advkit.util.StoragePaths.parse(eq < 0 ? a : a.substring(eq + 1));
             rows.add(eq < 0 ? label(dir) : a.substring(0, eq));
             sets.add(ImageFolder.open(dir, List.of()));
             inputs.add(dir);

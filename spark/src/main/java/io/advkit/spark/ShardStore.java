@@ -60,7 +60,7 @@ final class ShardStore {
             for (Path f : files) {
                 Path t = temp.resolve(attempt + "-" + f.getFileName());
                 Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING); // the output may be another file system (a shared mount)
-                Files.move(t, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(t, out.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Files.delete(f);
             }
         } catch (IOException e) {

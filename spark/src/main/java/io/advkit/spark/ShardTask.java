@@ -44,7 +44,7 @@ final class ShardTask implements Function<Integer, List<String>> {
 
     @Override
     public List<String> call(Integer shard) {
-        ShardStore store = out == null ? null : new ShardStore(Path.of(out));
+        ShardStore store = out == null ? null : new ShardStore(io.advkit.util.StoragePaths.parse(out));
         synchronized (ONE_AT_A_TIME) {
             if (store != null) {
                 var done = store.records(shard);
