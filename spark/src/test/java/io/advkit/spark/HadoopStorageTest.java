@@ -85,6 +85,13 @@ class HadoopStorageTest {
             Files.move(g, f);
         }).isInstanceOf(FileAlreadyExistsException.class);
 
+        // appending, as job journals do
+        Path journal = dir.resolve("log.jsonl");
+        Files.writeString(journal, "a\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(journal, "b\n", StandardOpenOption.APPEND);
+        assertThat(Files.readAllLines(journal)).containsExactly("a", "b");
+        Files.delete(journal);
+
         AtomicFiles.writeString(dir.resolve("r.json"), "{\"ok\":true}");
         assertThat(Files.readString(dir.resolve("r.json"))).isEqualTo("{\"ok\":true}");
         try (Stream<Path> s = Files.list(dir)) {
@@ -141,6 +148,18 @@ class HadoopStorageTest {
             assertThat(b.get(key)).as(key).isEqualTo(a.get(key));
         }
         assertThat(b.getAsJsonObject("config").get("data").getAsString()).isEqualTo(base + "/data20");
+
+        // and in one process (no Spark): its job journal is appended to on HDFS
+        String one = base + "/runs/one";
+        assertThat(Main.run(attack(hdfsData.toString(), one))).isZero();
+        Path oneOut = StoragePaths.parse(one);
+        want.forEach((name, bytes) -> {
+            try {
+                assertThat(Files.readAllBytes(oneOut.resolve(name))).as(name).isEqualTo(bytes);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     private static String[] attack(String data, String out) {

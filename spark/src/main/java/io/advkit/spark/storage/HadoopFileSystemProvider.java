@@ -161,10 +161,14 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
 
     private static FSDataOutputStream create(HadoopPath p, Set<? extends OpenOption> o) throws IOException {
         org.apache.hadoop.fs.FileSystem fs = p.getFileSystem().hadoop();
-        if (o.contains(StandardOpenOption.APPEND)) {
-            throw new UnsupportedOperationException("appending to a file on " + p.getFileSystem().base());
-        }
         boolean exists = exists(p);
+        if (o.contains(StandardOpenOption.APPEND) && exists) { // job journals: HDFS appends; object stores do not
+            try {
+                return fs.append(p.hadoop());
+            } catch (UnsupportedOperationException e) {
+                throw new IOException(p.getFileSystem().base() + " cannot append to a file (" + e.getMessage() + ")");
+            }
+        }
         if (o.contains(StandardOpenOption.CREATE_NEW)) {
             if (exists) {
                 throw new FileAlreadyExistsException(p.toString());
