@@ -105,11 +105,35 @@ public final class SparkCluster implements Cluster {
                 + " -Dai.djl.pytorch.num_interop_threads=1" + LOGGING);
         conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         conf.setIfMissing("spark.ui.enabled", "false");
+        if (r.master().equals("yarn")) {
+            yarnDefaults(conf);
+        }
         if (r.master().startsWith("local") || r.master().contains("://127.0.0.1") || r.master().contains("://localhost")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         return conf;
+    }
+
+    /**
+     * YARN without a Spark distribution: the application master and executors run from the jars advkit runs from
+     * (spark.yarn.jars as local: files, found at the same paths on every node, as spark.executor.extraClassPath
+     * assumes), with this JVM's Java unless the node sets JAVA_HOME. The cluster's addresses come from yarn-site.xml
+     * in $HADOOP_CONF_DIR or $YARN_CONF_DIR (bin/advkit puts them on the class path, as spark-submit does).
+     */
+    static void yarnDefaults(SparkConf conf) {
+        if (!conf.contains("spark.yarn.jars") && !conf.contains("spark.yarn.archive")) {
+            List<String> jars = new ArrayList<>();
+            for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                if (e.endsWith(".jar")) {
+                    jars.add("local:" + Path.of(e).toAbsolutePath().normalize());
+                }
+            }
+            conf.set("spark.yarn.jars", String.join(",", jars));
+        }
+        String javaHome = System.getenv("JAVA_HOME") != null ? System.getenv("JAVA_HOME") : System.getProperty("java.home");
+        conf.setIfMissing("spark.yarn.appMasterEnv.JAVA_HOME", javaHome);
+        conf.setIfMissing("spark.executorEnv.JAVA_HOME", javaHome);
     }
 
     @Override
