@@ -27,14 +27,19 @@ class TrainerResumeTest {
                 0.9, true, 5e-4, 0.1, 7, new ThreatModel(Norm.LINF, 8 / 255.0), 32, 32, 2, 8, null);
     }
 
+    /** {@code n} images of cifar-10_eval, every {@code stride}-th (spread over its classes). */
+    private static DecodedImages evalImages(int n, int stride) throws java.io.IOException {
+        ImageSet folder = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());
+        int[] pick = new int[n];
+        for (int i = 0; i < n; i++) {
+            pick[i] = i * stride;
+        }
+        return DecodedImages.decode(folder, k -> { }).subset(pick);
+    }
+
     @Test
     void stoppedAndResumedEqualsUninterrupted() throws java.io.IOException {
-        ImageSet folder = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());
-        int[] pick = new int[64];
-        for (int i = 0; i < pick.length; i++) {
-            pick[i] = i * 15;
-        }
-        DecodedImages train = DecodedImages.decode(folder, n -> { }).subset(pick);
+        DecodedImages train = evalImages(64, 15);
         ImageSet val = train.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7});
 
         Path whole = tmp.resolve("whole");
@@ -71,12 +76,7 @@ class TrainerResumeTest {
     /** Multi-step adversarial training logs held-out PGD accuracy each epoch and keeps its best epoch (Rice et al.). */
     @Test
     void multiStepTrainingKeepsTheEpochWithTheBestHeldOutRobustAccuracy() throws java.io.IOException {
-        ImageSet folder = ImageFolder.open(Shared.require("data/cifar-10_eval"), List.of());
-        int[] pick = new int[32];
-        for (int i = 0; i < pick.length; i++) {
-            pick[i] = i * 31;
-        }
-        DecodedImages train = DecodedImages.decode(folder, n -> { }).subset(pick);
+        DecodedImages train = evalImages(32, 31);
         ImageSet val = train.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7});
         Path run = tmp.resolve("pgd");
         Trainer.Summary summary = new Trainer(config(), new PgdTraining(new InnerAttack(2, 2 / 255.0)), run, true).run(train, val, false);
