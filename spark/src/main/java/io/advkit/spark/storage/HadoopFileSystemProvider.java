@@ -1,7 +1,6 @@
 package io.advkit.spark.storage;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
@@ -12,9 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
 import java.nio.file.CopyOption;
@@ -189,10 +185,10 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
         HadoopPath p = hadoop(path);
         if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
-            return new WriteChannel(create(p, options));
+            return new HadoopWriteChannel(create(p, options));
         }
         long size = status(p).getLen();
-        return new ReadChannel(p.getFileSystem().hadoop().open(p.hadoop()), size);
+        return new HadoopReadChannel(p.getFileSystem().hadoop().open(p.hadoop()), size);
     }
 
     @Override
@@ -323,7 +319,7 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
 
             @Override
             public BasicFileAttributes readAttributes() throws IOException {
-                return new Attributes(status(p));
+                return new HadoopAttributes(status(p));
             }
 
             @Override
@@ -336,10 +332,10 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
     @Override
     @SuppressWarnings("unchecked")
     public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options) throws IOException {
-        if (!type.isAssignableFrom(Attributes.class)) {
+        if (!type.isAssignableFrom(HadoopAttributes.class)) {
             throw new UnsupportedOperationException(type.getSimpleName() + " of a Hadoop file system");
         }
-        return (A) new Attributes(status(hadoop(path)));
+        return (A) new HadoopAttributes(status(hadoop(path)));
     }
 
     @Override
@@ -372,170 +368,5 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
         throw new UnsupportedOperationException("setting attributes on a Hadoop file system");
-    }
-
-    /** A file's attributes from Hadoop's status. */
-    private record Attributes(FileStatus s) implements BasicFileAttributes {
-        @Override
-        public FileTime lastModifiedTime() {
-            return FileTime.fromMillis(s.getModificationTime());
-        }
-
-        @Override
-        public FileTime lastAccessTime() {
-            return FileTime.fromMillis(s.getAccessTime());
-        }
-
-        @Override
-        public FileTime creationTime() {
-            return lastModifiedTime();
-        }
-
-        @Override
-        public boolean isRegularFile() {
-            return s.isFile();
-        }
-
-        @Override
-        public boolean isDirectory() {
-            return s.isDirectory();
-        }
-
-        @Override
-        public boolean isSymbolicLink() {
-            return false;
-        }
-
-        @Override
-        public boolean isOther() {
-            return false;
-        }
-
-        @Override
-        public long size() {
-            return s.getLen();
-        }
-
-        @Override
-        public Object fileKey() {
-            return null;
-        }
-    }
-
-    /** Reading, with seeks: what Files.readAllBytes and zip readers need. */
-    private static final class ReadChannel implements SeekableByteChannel {
-        private final FSDataInputStream in;
-        private final long size;
-        private boolean open = true;
-
-        ReadChannel(FSDataInputStream in, long size) {
-            this.in = in;
-            this.size = size;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            byte[] buf = new byte[Math.min(dst.remaining(), 1 << 16)];
-            int n = in.read(buf, 0, buf.length);
-            if (n > 0) {
-                dst.put(buf, 0, n);
-            }
-            return n;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            throw new NonWritableChannelException();
-        }
-
-        @Override
-        public long position() throws IOException {
-            return in.getPos();
-        }
-
-        @Override
-        public SeekableByteChannel position(long p) throws IOException {
-            in.seek(p);
-            return this;
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public SeekableByteChannel truncate(long s) {
-            throw new NonWritableChannelException();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() throws IOException {
-            open = false;
-            in.close();
-        }
-    }
-
-    /** Sequential writing: what Files.write and temporary files need. */
-    private static final class WriteChannel implements SeekableByteChannel {
-        private final FSDataOutputStream out;
-        private boolean open = true;
-
-        WriteChannel(FSDataOutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) {
-            throw new NonReadableChannelException();
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int n = src.remaining();
-            byte[] buf = new byte[n];
-            src.get(buf);
-            out.write(buf);
-            return n;
-        }
-
-        @Override
-        public long position() {
-            return out.getPos();
-        }
-
-        @Override
-        public SeekableByteChannel position(long p) {
-            if (p != out.getPos()) {
-                throw new UnsupportedOperationException("seeking while writing to a Hadoop file system");
-            }
-            return this;
-        }
-
-        @Override
-        public long size() {
-            return out.getPos();
-        }
-
-        @Override
-        public SeekableByteChannel truncate(long s) {
-            throw new UnsupportedOperationException("truncating a file on a Hadoop file system");
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() throws IOException {
-            open = false;
-            out.close();
-        }
     }
 }
