@@ -34,11 +34,16 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** AutoAttack's evaluation, with every success checked on the 8-bit image that is saved. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate",
         description = "Robust accuracy by AutoAttack's cascade (standard: APGD-CE, APGD-T, FAB-T, Square), each success verified on the saved 8-bit PNG. Resumes when re-run.")
 public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded {
     static final String MANIFEST = "evaluate.json";
     static final String JOURNAL = ".evaluate-journal.jsonl";
+
+    // not mixinStandardHelpOptions: its --version clashes with AutoAttack's --version below, and picocli then drops
+    // the whole standard set, --help included
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Mixin
     CommonOptions common;

@@ -32,4 +32,22 @@ class HelpTest {
                     .doesNotContain("ai.djl.pytorch.engine.PtEngine ").doesNotContain("ai.djl.engine.Engine ");
         }
     }
+
+    /** Every command answers --help with its usage (evaluate once lost it: its --version option displaced picocli's). */
+    @Test
+    void everyCommandHasHelp() {
+        for (String name : Main.commandLine().getSubcommands().keySet()) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.out;
+            System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            int code;
+            try {
+                code = Main.run(name, "--help");
+            } finally {
+                System.setOut(old);
+            }
+            assertThat(code).as(name).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(name).startsWith("Usage: advkit " + name);
+        }
+    }
 }
