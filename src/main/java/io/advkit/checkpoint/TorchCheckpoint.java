@@ -139,7 +139,7 @@ public final class TorchCheckpoint {
     }
 
     private static Object readZip(Path file) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = new ZipFile(io.advkit.util.LocalFiles.local(file).toFile())) {
             ZipEntry pkl = zip.stream().filter(e -> e.getName().endsWith("data.pkl")
                     && e.getName().indexOf('/') == e.getName().length() - "data.pkl".length() - 1)
                     .findFirst().orElseThrow(() -> new UserError(file + ": zip file has no <archive>/data.pkl; not a torch.save file"));

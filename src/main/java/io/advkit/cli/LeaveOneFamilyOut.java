@@ -47,11 +47,11 @@ final class LeaveOneFamilyOut {
         if (name.matches("[a-z0-9_]+:\\d+:.*")) {
             return Architectures.family(name.substring(0, name.indexOf(':')));
         }
-        if (AdvkitModelFile.isAdvkitFile(spec) && java.nio.file.Files.isRegularFile(Path.of(spec))) {
-            return Architectures.family(AdvkitModelFile.archOf(Path.of(spec)));
+        if (AdvkitModelFile.isAdvkitFile(spec) && java.nio.file.Files.isRegularFile(io.advkit.util.StoragePaths.parse(spec))) {
+            return Architectures.family(AdvkitModelFile.archOf(io.advkit.util.StoragePaths.parse(spec)));
         }
         if (spec.startsWith("lgv:")) {
-            return Architectures.family(ModelCollection.archOf(Path.of(spec.substring(4))));
+            return Architectures.family(ModelCollection.archOf(io.advkit.util.StoragePaths.parse(spec.substring(4))));
         }
         return name;
     }

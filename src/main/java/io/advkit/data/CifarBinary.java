@@ -76,7 +76,7 @@ public final class CifarBinary implements ImageSet, AutoCloseable {
         int first = 0;
         for (Path f : files) {
             try {
-                FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
+                FileChannel ch = FileChannel.open(io.advkit.util.LocalFiles.local(f), StandardOpenOption.READ); // positional reads
                 long len = ch.size();
                 if (len == 0 || len % record != 0) {
                     ch.close();

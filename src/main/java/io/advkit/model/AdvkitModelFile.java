@@ -46,7 +46,7 @@ public final class AdvkitModelFile {
 
     public static Map<String, byte[]> readEntries(Path file) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        try (ZipFile z = new ZipFile(file.toFile())) {
+        try (ZipFile z = new ZipFile(io.advkit.util.LocalFiles.local(file).toFile())) {
             for (ZipEntry e : java.util.Collections.list(z.entries())) {
                 try (InputStream in = z.getInputStream(e)) {
                     out.put(e.getName(), in.readAllBytes());

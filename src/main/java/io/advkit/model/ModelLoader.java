@@ -40,12 +40,12 @@ public final class ModelLoader {
 
     public LoadedClassifier load(String spec) {
         if (spec.startsWith("lgv:")) {
-            Path dir = Path.of(spec.substring(4));
+            Path dir = io.advkit.util.StoragePaths.parse(spec.substring(4));
             return ModelCollection.load(dir, spec);
         }
         if (spec.startsWith("torchscript:") || spec.startsWith("onnx:")) {
             boolean onnx = spec.startsWith("onnx:");
-            Path f = Path.of(spec.substring(spec.indexOf(':') + 1));
+            Path f = io.advkit.util.StoragePaths.parse(spec.substring(spec.indexOf(':') + 1));
             if (!Files.isRegularFile(f)) {
                 throw UserError.invalid("model", f + ": no such model file (in model " + spec + ")");
             }
@@ -70,7 +70,7 @@ public final class ModelLoader {
     /** A network advkit builds itself (zoo name, architecture with weights, or .advkit file): trainable, exportable. */
     public ZooModel loadZoo(String spec) {
         if (AdvkitModelFile.isAdvkitFile(spec)) {
-            Path f = Path.of(spec);
+            Path f = io.advkit.util.StoragePaths.parse(spec);
             if (!Files.isRegularFile(f)) {
                 throw new UserError(f + ": no such model file");
             }
@@ -78,7 +78,7 @@ public final class ModelLoader {
         }
         int eq = spec.indexOf('=');
         String name = eq < 0 ? spec : spec.substring(0, eq);
-        Path file = eq < 0 ? null : Path.of(spec.substring(eq + 1));
+        Path file = eq < 0 ? null : io.advkit.util.StoragePaths.parse(spec.substring(eq + 1));
         if (file != null && !Files.isRegularFile(file)) {
             throw UserError.invalid("model", file + ": no such weights file (in model " + spec + ")");
         }

@@ -45,7 +45,7 @@ public final class OnnxModel implements LoadedClassifier {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setIntraOpNumThreads(Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
-                session = env.createSession(file.toString(), options);
+                session = env.createSession(io.advkit.util.LocalFiles.local(file).toString(), options);
             }
         } catch (OrtException e) {
             throw new UserError(file + ": ONNX Runtime cannot load it: " + Errors.firstLine(e));

@@ -57,7 +57,7 @@ public final class TorchScriptModel implements LoadedClassifier {
             PtSymbolBlock module;
             try {
                 // trainParam=true: otherwise libtorch loads the weights as inference tensors, which no backward may use
-                module = JniUtils.loadModule((PtNDManager) manager, file.toAbsolutePath(), true, new String[0], new String[0], true);
+                module = JniUtils.loadModule((PtNDManager) manager, io.advkit.util.LocalFiles.local(file).toAbsolutePath(), true, new String[0], new String[0], true);
             } catch (EngineException e) {
                 throw new UserError(file + ": libtorch cannot load it as a TorchScript module: " + Errors.firstLine(e));
             }
@@ -75,7 +75,7 @@ public final class TorchScriptModel implements LoadedClassifier {
 
     /** torch.jit.save writes a zip holding the module's code; a plain torch.save of a state dict holds none. */
     private static void requireTorchScriptArchive(Path file) {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = new ZipFile(io.advkit.util.LocalFiles.local(file).toFile())) {
             boolean code = zip.stream().anyMatch(e -> e.getName().contains("/code/") || e.getName().endsWith("constants.pkl"));
             if (!code) {
                 throw new UserError(file + ": a PyTorch archive without TorchScript code (a state dict saved with torch.save?); "

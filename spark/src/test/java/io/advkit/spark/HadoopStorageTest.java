@@ -149,9 +149,19 @@ class HadoopStorageTest {
         }
         assertThat(b.getAsJsonObject("config").get("data").getAsString()).isEqualTo(base + "/data20");
 
-        // and in one process (no Spark): its job journal is appended to on HDFS
+        // and in one process (no Spark), the weights on HDFS too: its job journal is appended to there, and the
+        // checkpoint (a zip file) is read through a local copy
+        Path weights = StoragePaths.parse(base + "/weights");
+        Files.createDirectories(weights);
+        try (Stream<Path> s = Files.list(SharedData.require("weights/cifar100"))) {
+            for (Path w : s.filter(w -> w.getFileName().toString().startsWith("cifar100_resnet20")).toList()) {
+                Files.copy(w, weights.resolve(w.getFileName().toString()));
+            }
+        }
         String one = base + "/runs/one";
-        assertThat(Main.run(attack(hdfsData.toString(), one))).isZero();
+        String[] args = attack(hdfsData.toString(), one);
+        args[java.util.Arrays.asList(args).indexOf("--weights-dir") + 1] = weights.toString();
+        assertThat(Main.run(args)).isZero();
         Path oneOut = StoragePaths.parse(one);
         want.forEach((name, bytes) -> {
             try {
