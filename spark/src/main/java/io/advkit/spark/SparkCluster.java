@@ -93,8 +93,8 @@ public final class SparkCluster implements Cluster {
     /**
      * The Spark settings: the user's (--spark-conf) first, then defaults that suit advkit — one task slot per
      * executor (see {@link ShardTask}), the engine's threads matching the executor's cores, executors finding advkit
-     * where the driver found it (a shared install; otherwise set spark.jars), no web UI, and the loopback address
-     * when the cluster is on this machine.
+     * where the driver found it (a shared install; otherwise set spark.jars), the driver's allocator setting (bin/advkit
+     * sets it), no web UI, the loopback address when the cluster is on this machine, and for YARN the jars to run from.
      */
     static SparkConf configuration(Request r) {
         SparkConf conf = new SparkConf().setMaster(r.master()).setAppName("advkit " + String.join(" ", r.args().subList(0, 1)));
@@ -104,6 +104,11 @@ public final class SparkCluster implements Cluster {
         conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.pytorch.num_threads=" + conf.get("spark.executor.cores")
                 + " -Dai.djl.pytorch.num_interop_threads=1" + LOGGING);
         conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        for (String allocator : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")) { // bin/advkit's allocator setting
+            if (System.getenv(allocator) != null) {
+                conf.setIfMissing("spark.executorEnv." + allocator, System.getenv(allocator));
+            }
+        }
         conf.setIfMissing("spark.ui.enabled", "false");
         if (r.master().equals("yarn")) {
             yarnDefaults(conf);

@@ -36,4 +36,16 @@ class SparkClusterTest {
         assertThat(remote.get("spark.executor.cores")).isEqualTo("1");
         assertThat(remote.contains("spark.driver.host")).isFalse();
     }
+
+    @Test
+    void yarnRunsFromAdvkitsOwnJarsWithoutASparkDistribution() {
+        SparkConf c = SparkCluster.configuration(new Cluster.Request("yarn", Map.of(), List.of("attack"), Path.of("/tmp/o"), 4, 1, true));
+        List<String> jars = List.of(c.get("spark.yarn.jars").split(","));
+        assertThat(jars).isNotEmpty().allMatch(j -> j.startsWith("local:/") && j.endsWith(".jar"));
+        assertThat(jars).anyMatch(j -> j.contains("spark-yarn_2.13"));
+        assertThat(c.get("spark.executorEnv.JAVA_HOME")).isNotBlank();
+        SparkConf own = SparkCluster.configuration(new Cluster.Request("yarn", Map.of("spark.yarn.archive", "hdfs:///spark.zip"),
+                List.of("attack"), Path.of("/tmp/o"), 4, 1, true));
+        assertThat(own.contains("spark.yarn.jars")).as("the user's archive wins").isFalse();
+    }
 }
