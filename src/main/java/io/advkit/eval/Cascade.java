@@ -49,13 +49,14 @@ public final class Cascade {
                          List<Params> attacks, int batchSize, long seed, String data, int images) {}
 
     /**
-     * A finished batch of one stage (the clean check is stage "clean"): which of its images fell, and rounding's toll;
+     * A finished batch of one stage (the clean check is stage "clean"): which of its images fell, and rounding's toll
+     * (with the images whose float success no lattice point kept);
      * for the minimal-norm stage, each image's distance; for the first batch's clean check, AutoAttack's model checks.
      */
     record Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds,
-                  double[] distances, List<Check> checks) {
+                  double[] distances, List<Check> checks, int[] lostForGood) {
         Record(String stage, int offset, int[] fooled, int attacked, int floatSuccesses, int lost, int recovered, double seconds) {
-            this(stage, offset, fooled, attacked, floatSuccesses, lost, recovered, seconds, null, null);
+            this(stage, offset, fooled, attacked, floatSuccesses, lost, recovered, seconds, null, null, null);
         }
 
         String key() {
@@ -67,8 +68,11 @@ public final class Cascade {
     public record Stage(String attack, int attacked, int fooled, double robustAccuracy, int floatSuccesses, int lostToRounding,
                         int recovered, double seconds) {}
 
-    /** One image's outcome: robust, or the attack that fooled it and the class it was given. */
-    public record Outcome(String name, int label, boolean cleanCorrect, String fooledBy) {}
+    /**
+     * One image's outcome: robust, or the attack that fooled it; and the stages whose float adversarial example for it
+     * was lost to the 8-bit lattice (null when none).
+     */
+    public record Outcome(String name, int label, boolean cleanCorrect, String fooledBy, List<String> lostToRounding) {}
 
     /** The sanity checks AutoAttack prints, as results. */
     public record Check(String check, boolean flagged, String detail) {}
@@ -221,6 +225,7 @@ public final class Cascade {
         boolean[] robust = new boolean[n];
         boolean[] cleanCorrect = new boolean[n];
         String[] fooledBy = new String[n];
+        List<List<String>> lostAt = new ArrayList<>(java.util.Collections.nCopies(n, null));
         List<Check> checks = new ArrayList<>();
         for (int b = 0; b < batchCount; b++) {
             Record r = require(done, "clean@" + b * config.batchSize());
@@ -242,6 +247,12 @@ public final class Cascade {
                 for (int k : r.fooled()) {
                     robust[offset + k] = false;
                     fooledBy[offset + k] = attack.name();
+                }
+                for (int k : r.lostForGood() == null ? new int[0] : r.lostForGood()) {
+                    if (lostAt.get(offset + k) == null) {
+                        lostAt.set(offset + k, new ArrayList<>());
+                    }
+                    lostAt.get(offset + k).add(attack.name());
                 }
                 totals[0] += r.fooled().length;
                 totals[1] += r.floatSuccesses();
@@ -270,7 +281,7 @@ public final class Cascade {
                 throw new io.advkit.util.UserError(file + ": the adversarial image recorded in the journal is missing; "
                         + "run the evaluation again in an empty folder");
             }
-            outcomes.add(new Outcome(io.advkit.attack.AttackJob.outputName(set.name(i)), set.label(i), cleanCorrect[i], fooledBy[i]));
+            outcomes.add(new Outcome(io.advkit.attack.AttackJob.outputName(set.name(i)), set.label(i), cleanCorrect[i], fooledBy[i], lostAt.get(i)));
         }
         return new Result("evaluate", config, 100.0 * count(cleanCorrect) / n, 100.0 * count(robust) / n, stages, checks, curve,
                 Duration.between(start, Instant.now()).toMillis() / 1000.0, RunInfo.now(), outcomes);
@@ -298,7 +309,7 @@ public final class Cascade {
                 }
             }
             return new Record("clean", offset, wrong.stream().mapToInt(Integer::intValue).toArray(), batch.size(), 0, 0, 0, 0, null,
-                    b == 0 ? modelChecks(model, batch, m) : null);
+                    b == 0 ? modelChecks(model, batch, m) : null, null);
         }
     }
 
@@ -346,7 +357,11 @@ public final class Cascade {
             float[] px = saved.images().toFloatArray();
             int per = px.length / attacked;
             List<Integer> fooled = new ArrayList<>();
+            List<Integer> lostForGood = new ArrayList<>();
             for (int j = 0; j < attacked; j++) {
+                if (saved.lostForGood(j)) {
+                    lostForGood.add(rows.get(j));
+                }
                 if (!saved.fooled()[j]) {
                     continue;
                 }
@@ -361,7 +376,8 @@ public final class Cascade {
                 ImageCodec.writePng(Image.fromChw(chw, clean.channels(), clean.width(), clean.height()), file);
             }
             return new Record(stage, offset, fooled.stream().mapToInt(Integer::intValue).toArray(), attacked, saved.floatSuccesses(),
-                    saved.lost(), saved.recovered(), (System.nanoTime() - t0) / 1e9);
+                    saved.lost(), saved.recovered(), (System.nanoTime() - t0) / 1e9, null, null,
+                    lostForGood.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 
@@ -379,7 +395,7 @@ public final class Cascade {
             AttackProblem p = AttackProblem.untargeted(model, x, y, Loss.CE, threat, new Random(seed), m)
                     .withProgress(f -> progress.accept(f * batch.size()));
             double[] d = minimal.minimal(p).distances();
-            return new Record("minimal", offset, new int[0], batch.size(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, d, null);
+            return new Record("minimal", offset, new int[0], batch.size(), 0, 0, 0, (System.nanoTime() - t0) / 1e9, d, null, null);
         }
     }
 

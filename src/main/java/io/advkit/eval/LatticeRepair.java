@@ -20,8 +20,16 @@ import io.advkit.attack.ThreatModel;
 final class LatticeRepair {
     static final int SEARCH_STEPS = 10;
 
-    /** The images as saved (floats on the lattice) and the counts of what rounding did to the attack's successes. */
-    record Repaired(NDArray images, boolean[] fooled, int floatSuccesses, int lost, int recovered) {}
+    /**
+     * The images as saved (floats on the lattice), which fooled the model in floats and which do as saved, and the
+     * counts of what rounding did to the attack's successes.
+     */
+    record Repaired(NDArray images, boolean[] floatFooled, boolean[] fooled, int floatSuccesses, int lost, int recovered) {
+        /** Whether image j's float success did not survive on the lattice, even after the search. */
+        boolean lostForGood(int j) {
+            return floatFooled[j] && !fooled[j];
+        }
+    }
 
     private LatticeRepair() {}
 
@@ -38,11 +46,11 @@ final class LatticeRepair {
             lost += floatFooled[i] && !fooled[i] ? 1 : 0;
         }
         if (lost == 0) {
-            return new Repaired(nearest, fooled, successes, lost, 0);
+            return new Repaired(nearest, floatFooled, fooled, successes, lost, 0);
         }
         if (tm.norm() != Norm.LINF) {
             if (!p.model().differentiable()) {
-                return new Repaired(nearest, fooled, successes, lost, 0); // a black box: no gradient to search along
+                return new Repaired(nearest, floatFooled, fooled, successes, lost, 0); // a black box: no gradient to search along
             }
             return budgetSearch(p, adv, nearest, floatFooled, fooled, successes, lost, m);
         }
@@ -65,7 +73,7 @@ final class LatticeRepair {
         }
         int recovered = keepNewlyFooled(p, outward, adv, floatFooled, fooled, best, m);
         if (!p.model().differentiable()) {
-            return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered); // the searches need gradients
+            return new Repaired(m.create(best, adv.getShape()), floatFooled, fooled, successes, lost, recovered); // the searches need gradients
         }
         // a local search on the lattice for the rest: one grey level per value along the sign of the gradient
         recovered += search(p, p.objective(), outward, adv, floatFooled, fooled, best, lost - recovered, m, (cur, g, from, count, out) -> {
@@ -75,7 +83,7 @@ final class LatticeRepair {
                 out[k] = Math.max(Math.max(0, c - e), Math.min(Math.min(255, c + e), px)) / 255f;
             }
         });
-        return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
+        return new Repaired(m.create(best, adv.getShape()), floatFooled, fooled, successes, lost, recovered);
     }
 
     /**
@@ -109,7 +117,7 @@ final class LatticeRepair {
         var margin = p.withLoss(p.targeted() ? Loss.CW_TARGETED : Loss.CW).objective();
         int recovered = search(p, margin, start, adv, floatFooled, fooled, best, lost, m,
                 (cur, g, from, count, out) -> knapsackStep(tm.norm(), budget, clean, cur, g, from, count, out));
-        return new Repaired(m.create(best, adv.getShape()), fooled, successes, lost, recovered);
+        return new Repaired(m.create(best, adv.getShape()), floatFooled, fooled, successes, lost, recovered);
     }
 
     /** One image's move on the lattice: values [from, from + count) of {@code out}, from {@code current} and the gradient. */

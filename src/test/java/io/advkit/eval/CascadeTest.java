@@ -270,6 +270,49 @@ class CascadeTest {
         }
     }
 
+    /**
+     * The cascade says which images' float successes the lattice lost. An attack moving each image to just across
+     * mid-grey (127.505 or 127.495 everywhere) when that is within L2 ε = 17.5 grey levels reaches only image 5 (grey
+     * 125, 17.36 levels away), and no 8-bit image within 17.5 levels of it crosses (the closest, 25 values at +3 and
+     * 23 at +2, is 17.80 away): that image, and only it, is recorded as lost to rounding at that stage.
+     */
+    @Test
+    void eachImageSaysWhichStagesFloatSuccessTheLatticeLost() throws IOException {
+        ThreatModel tm = new ThreatModel(Norm.L2, 17.5 / 255);
+        Attack toMidGrey = new Attack() {
+            public String name() {
+                return "to-mid-grey";
+            }
+
+            public NDArray run(AttackProblem p) {
+                float[] x = p.x().toFloatArray();
+                long[] y = p.y().toLongArray();
+                int per = x.length / y.length;
+                for (int i = 0; i < y.length; i++) {
+                    float target = (y[i] == 1 ? 127.505f : 127.495f) / 255;
+                    double d = Math.abs(target - x[i * per]) * Math.sqrt(per);
+                    if (d <= p.threat().eps()) {
+                        java.util.Arrays.fill(x, i * per, (i + 1) * per, target);
+                    }
+                }
+                return p.manager().create(x, p.x().getShape());
+            }
+
+            public Params params() {
+                return Params.of("attack", name());
+            }
+        };
+        Path out = Files.createDirectories(tmp.resolve("lost"));
+        Cascade.Result r = cascade(List.of(toMidGrey), tm, 4).run(model(), images(), out, out.resolve(".journal"));
+        assertThat(r.stages().get(0).floatSuccesses()).isEqualTo(1);
+        assertThat(r.stages().get(0).lostToRounding()).isEqualTo(1);
+        assertThat(r.stages().get(0).recovered()).isZero();
+        for (Cascade.Outcome o : r.images()) {
+            assertThat(o.lostToRounding()).as(o.name()).isEqualTo(o.name().equals("1_5.png") ? List.of("to-mid-grey") : null);
+        }
+        assertThat(Json.GSON.toJson(r)).contains("\"lost_to_rounding\": [").contains("\"to-mid-grey\"");
+    }
+
     /** A minimal-norm attack that dies on its k-th batch. */
     private static final class DyingMinimal implements Attack, MinimalNorm {
         private final DeepFool inner = new DeepFool(50);
