@@ -163,7 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
             var parsed = spec.commandLine().getParseResult();
             for (String o : gan ? GeneratorTraining.CLASSIFIER_ONLY : GeneratorTraining.GENERATOR_ONLY) {
                 if (parsed.hasMatchedOption(o)) {
-                    throw new UserError(o + (gan ? " trains classifiers; wgan-gp takes --iterations, --latent, --width, --critic-iters, --gp-weight"
+                    throw new UserError(o + (gan ? " trains classifiers; wgan-gp takes " + String.join(", ", GeneratorTraining.GENERATOR_ONLY)
                             : " applies to --method wgan-gp only"));
                 }
             }

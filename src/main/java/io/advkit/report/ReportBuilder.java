@@ -243,35 +243,39 @@ public final class ReportBuilder {
         double[] ep = new double[h.size()];
         double[] tr = new double[h.size()];
         double[] va = new double[h.size()];
-        double[] pgd = new double[h.size()];
-        double[] valPgd = new double[h.size()];
-        boolean hasPgd = false;
-        boolean hasValPgd = false;
         for (int i = 0; i < h.size(); i++) {
             ep[i] = h.get(i).epoch();
             tr[i] = h.get(i).trainAcc();
             va[i] = h.get(i).valAcc();
-            if (h.get(i).trainSubsetPgdAcc() != null) {
-                hasPgd = true;
-                pgd[i] = h.get(i).trainSubsetPgdAcc();
-            }
-            if (h.get(i).valPgdAcc() != null) {
-                hasValPgd = true;
-                valPgd[i] = h.get(i).valPgdAcc();
-            }
         }
+        double[] pgd = measured(h, Trainer.EpochLog::trainSubsetPgdAcc);
+        double[] valPgd = measured(h, Trainer.EpochLog::valPgdAcc);
         Map<String, double[][]> series = new LinkedHashMap<>();
         series.put("train accuracy (on the inputs trained on)", new double[][] {ep, tr});
         series.put("held-out accuracy", new double[][] {ep, va});
-        if (hasPgd) {
+        if (pgd != null) {
             series.put("PGD accuracy, training subset", new double[][] {ep, pgd});
         }
-        if (hasValPgd) {
+        if (valPgd != null) {
             series.put("PGD accuracy, held-out subset", new double[][] {ep, valPgd});
         }
         String path = figure("train-" + name);
         Charts.lines(out.resolve(path), "Training curves: " + name, "epoch", "accuracy (%)", series);
         doc.picture(path, "Training curves of " + name);
+    }
+
+    /** A per-epoch figure that only some runs log (0 for epochs without it), or null when no epoch has it. */
+    private static double[] measured(List<Trainer.EpochLog> h, java.util.function.Function<Trainer.EpochLog, Double> field) {
+        double[] out = new double[h.size()];
+        boolean any = false;
+        for (int i = 0; i < h.size(); i++) {
+            Double v = field.apply(h.get(i));
+            if (v != null) {
+                any = true;
+                out[i] = v;
+            }
+        }
+        return any ? out : null;
     }
 
     private void evaluate(JsonObject json, Path f) {

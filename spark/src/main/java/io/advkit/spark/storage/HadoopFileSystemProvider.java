@@ -157,8 +157,9 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
 
     private static FSDataOutputStream create(HadoopPath p, Set<? extends OpenOption> o) throws IOException {
         org.apache.hadoop.fs.FileSystem fs = p.getFileSystem().hadoop();
-        boolean exists = exists(p);
-        if (o.contains(StandardOpenOption.APPEND) && exists) { // job journals: HDFS appends; object stores do not
+        // existence is asked of the namenode only where the answer changes what happens: a PNG's temporary file
+        // (CREATE_NEW) and its contents (CREATE, TRUNCATE_EXISTING) cost no extra round trip
+        if (o.contains(StandardOpenOption.APPEND) && exists(p)) { // job journals: HDFS appends; object stores do not
             try {
                 return fs.append(p.hadoop());
             } catch (UnsupportedOperationException e) {
@@ -166,16 +167,13 @@ public abstract class HadoopFileSystemProvider extends FileSystemProvider {
             }
         }
         if (o.contains(StandardOpenOption.CREATE_NEW)) {
-            if (exists) {
-                throw new FileAlreadyExistsException(p.toString());
-            }
             try {
                 return fs.create(p.hadoop(), false);
-            } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) { // created meanwhile by someone else
+            } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
                 throw new FileAlreadyExistsException(p.toString());
             }
         }
-        if (!exists && !o.contains(StandardOpenOption.CREATE)) {
+        if (!o.contains(StandardOpenOption.CREATE) && !exists(p)) {
             throw new NoSuchFileException(p.toString());
         }
         return fs.create(p.hadoop(), true);
