@@ -66,7 +66,9 @@ public final class TorchScriptModel implements LoadedClassifier {
                 JniUtils.attachGradient((PtNDArray) p, false); // the handle shares the parameter's tensor
                 p.close();
             }
-            return new TorchScriptModel(manager, module, file.getFileName().toString(), normalization, shape);
+            TorchScriptModel model = new TorchScriptModel(manager, module, file.getFileName().toString(), normalization, shape);
+            EngineCheck.warnAbout(model.name()); // once it is known to run: a refused model gets its one error line only
+            return model;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
