@@ -1,50 +1,96 @@
 """The raw attack step in PyTorch, for the same figure `advkit bench` gives: images/s of forward passes and of
-forward + cross-entropy + backward to the input pixels, weights frozen, on a pytorchcv CIFAR network with random
-weights, N threads.
+forward + cross-entropy + backward to the input pixels, weights frozen, eval mode, random weights, N threads, in
+interleaved rounds (medians). The network comes from its publisher's own code, read from a local snapshot:
 
-  PYTHONPATH= /usr/bin/python3 tools/torch_step_bench.py --pytorchcv-src /tmp/pytorchcv --model resnet20_cifar10 \
-      --batch-size 250 --threads 2 --seconds 10 --rounds 3
+  pytorchcv:NAME      e.g. pytorchcv:resnet20_cifar10, pytorchcv:resnext29_32x4d_cifar10   (--pytorchcv-src)
+  chenyaofo:NAME      e.g. chenyaofo:cifar100_resnet56, chenyaofo:cifar10_vgg11_bn          (--chenyaofo-src)
+  akamaster:NAME      e.g. akamaster:resnet20                                              (--akamaster-src, resnet.py)
+
+  PYTHONPATH= /usr/bin/python3 tools/torch_step_bench.py --pytorchcv-src /tmp/pytorchcv --model pytorchcv:resnet20_cifar10 \
+      --batch-size 128 --threads 2 --seconds 10 --rounds 3 [--channels-last]
+
+--channels-last also times the network and batch converted to torch.channels_last (what a PyTorch user can do by hand).
 """
-import argparse, importlib, json, sys, time
+import argparse, importlib, importlib.util, json, os, sys, time
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--pytorchcv-src", required=True); ap.add_argument("--model", default="resnet20_cifar10")
-ap.add_argument("--batch-size", type=int, default=250); ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--pytorchcv-src"); ap.add_argument("--chenyaofo-src"); ap.add_argument("--akamaster-src")
+ap.add_argument("--model", default="pytorchcv:resnet20_cifar10")
+ap.add_argument("--batch-size", type=int, default=128); ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seconds", type=float, default=10); ap.add_argument("--rounds", type=int, default=3)
+ap.add_argument("--channels-last", action="store_true")
 a = ap.parse_args()
-sys.path.insert(0, a.pytorchcv_src)
 import torch
+
+
+def from_file(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    m = importlib.util.module_from_spec(spec)
+    sys.modules[name] = m  # chenyaofo's file registers its functions through sys.modules
+    spec.loader.exec_module(m)
+    return m
+
+
+def network(spec):
+    source, name = spec.split(":", 1) if ":" in spec else ("pytorchcv", spec)
+    if source == "pytorchcv":
+        sys.path.insert(0, a.pytorchcv_src)
+        family = {"resnext": "resnext_cifar", "densenet": "densenet_cifar", "wrn": "wrn_cifar", "seresnet": "seresnet_cifar",
+                  "sepreresnet": "sepreresnet_cifar", "preresnet": "preresnet_cifar", "resnet": "resnet_cifar"}
+        module = next(v for k, v in family.items() if name.startswith(k))
+        return getattr(importlib.import_module("pytorchcv.models." + module), name)(pretrained=False)
+    if source == "chenyaofo":
+        file = "vgg" if "vgg" in name else "resnet"
+        return getattr(from_file(os.path.join(a.chenyaofo_src, "pytorch_cifar_models", file + ".py"), "chenyaofo_" + file), name)()
+    if source == "akamaster":
+        return getattr(from_file(os.path.join(a.akamaster_src, "resnet.py"), "akamaster_resnet"), name)()
+    raise SystemExit("unknown model source: " + source)
+
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
-net = getattr(importlib.import_module("pytorchcv.models.resnet_cifar"), a.model)(pretrained=False).eval()
+net = network(a.model).eval()
 for p in net.parameters():
     p.requires_grad_(False)
+classes = net(torch.zeros(1, 3, 32, 32)).shape[1]
 x = torch.rand(a.batch_size, 3, 32, 32)
-y = torch.randint(0, 10, (a.batch_size,))
+y = torch.randint(0, classes, (a.batch_size,))
+variants = {"": (net, x)}
+if a.channels_last:
+    import copy
+    variants["channels_last_"] = (copy.deepcopy(net).to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last))
 
 
-def forward():
+def forward(n, xb):
     with torch.no_grad():
-        net(x)
+        n(xb)
 
 
-def gradient():
-    xi = x.clone().requires_grad_(True)
-    loss = torch.nn.functional.cross_entropy(net(xi), y, reduction="sum")
+def gradient(n, xb):
+    xi = xb.clone().requires_grad_(True)
+    loss = torch.nn.functional.cross_entropy(n(xi), y, reduction="sum")
     torch.autograd.grad(loss, [xi])
 
 
-def rate(f):
-    f()  # warm-up
-    n, start = 0, time.time()
-    while time.time() - start < a.seconds:
-        f()
-        n += a.batch_size
-    return n / (time.time() - start)
+def rate(f, n, xb):
+    f(n, xb)  # warm-up
+    count, start = 0, time.time()
+    while time.time() - start < a.seconds / a.rounds:
+        f(n, xb)
+        count += a.batch_size
+    return count / (time.time() - start)
 
 
-rounds = [{"forward": rate(forward), "gradient": rate(gradient)} for _ in range(a.rounds)]
-med = lambda k: sorted(r[k] for r in rounds)[len(rounds) // 2]
-print(json.dumps({"torch": torch.__version__, "model": a.model, "batch": a.batch_size, "threads": a.threads,
-                  "forward_img_s": med("forward"), "forward_input_gradient_img_s": med("gradient"), "rounds": rounds}, indent=1))
+rounds = []
+for _ in range(a.rounds):
+    r = {}
+    for prefix, (n, xb) in variants.items():
+        r[prefix + "forward"] = rate(forward, n, xb)
+        r[prefix + "gradient"] = rate(gradient, n, xb)
+    rounds.append(r)
+med = {k: sorted(r[k] for r in rounds)[len(rounds) // 2] for k in rounds[0]}
+out = {"torch": torch.__version__, "model": a.model, "batch": a.batch_size, "threads": a.threads,
+       "forward_img_s": med["forward"], "forward_input_gradient_img_s": med["gradient"]}
+if a.channels_last:
+    out.update(channels_last_forward_img_s=med["channels_last_forward"], channels_last_forward_input_gradient_img_s=med["channels_last_gradient"])
+print(json.dumps(out))

@@ -68,16 +68,29 @@ public final class AttackJob implements ShardedJob {
     /** A model that was not attacked, evaluated on the saved images. */
     public record VictimAccuracy(String model, double accuracy) {}
 
-    /** attack.json. */
-    public record Manifest(String kind, String status, Config config, RunInfo run, double seconds, int resumedImages, Summary summary,
-                           List<VictimAccuracy> victims, List<ImageRecord> images) {
-        public Manifest withVictims(List<VictimAccuracy> v) {
-            return new Manifest(kind, status, config, run, seconds, resumedImages, summary, v, images);
+    /**
+     * Where a run's time went, in seconds summed over the batches it attacked (not those it resumed): decoding the
+     * images, the models' predictions before and after, the attack itself, and rounding, writing and re-reading the PNGs.
+     * {@code attacking} over images × steps is the attack's step rate, the figure {@code advkit bench} predicts.
+     */
+    public record Phases(double loading, double predicting, double attacking, double saving) {
+        static final Phases NONE = new Phases(0, 0, 0, 0);
+
+        Phases plus(Phases o) {
+            return o == null ? this : new Phases(loading + o.loading, predicting + o.predicting, attacking + o.attacking, saving + o.saving);
         }
     }
 
-    /** A finished batch, as the journal keeps it. */
-    record BatchRecord(int batch, List<ImageRecord> images) {}
+    /** attack.json. */
+    public record Manifest(String kind, String status, Config config, RunInfo run, double seconds, Phases phases, int resumedImages,
+                           Summary summary, List<VictimAccuracy> victims, List<ImageRecord> images) {
+        public Manifest withVictims(List<VictimAccuracy> v) {
+            return new Manifest(kind, status, config, run, seconds, phases, resumedImages, summary, v, images);
+        }
+    }
+
+    /** A finished batch, as the journal keeps it (phases: null in journals of earlier versions). */
+    record BatchRecord(int batch, List<ImageRecord> images, Phases phases) {}
 
     private final ImageSet set;
     private final Path in;
@@ -129,6 +142,7 @@ public final class AttackJob implements ShardedJob {
 
         Batches batches = new Batches(set, setup.batchSize());
         List<ImageRecord> records = new ArrayList<>();
+        Phases phases = Phases.NONE;
         int resumed = 0;
         try (Progress bar = Progress.items("attack " + setup.attack().name(), set.size(), "img", quiet);
              NDManager root = NDManager.newBaseManager()) {
@@ -136,12 +150,15 @@ public final class AttackJob implements ShardedJob {
             for (int b = 0; b < batches.count(); b++) {
                 List<ImageRecord> saved = verifiedBatch(b, known);
                 if (saved == null) {
-                    Batch batch = batches.load(b);
                     long base = records.size();
+                    int n = batches.size(b);
+                    BatchRecord done;
                     try (NDManager m = root.newSubManager()) {
-                        saved = attackBatch(batch, b, m, f -> bar.advanceTo(base + (long) (f * batch.size())));
+                        done = attackBatch(batches, b, m, f -> bar.advanceTo(base + (long) (f * n)));
                     }
-                    journal.append(new BatchRecord(b, saved));
+                    journal.append(done);
+                    saved = done.images();
+                    phases = phases.plus(done.phases());
                 } else {
                     resumed += saved.size();
                 }
@@ -154,7 +171,7 @@ public final class AttackJob implements ShardedJob {
             }
         }
         Manifest manifest = new Manifest("attack", "complete", config, RunInfo.now(), Duration.between(start, Instant.now()).toMillis() / 1000.0,
-                resumed, summary(records), List.of(), records);
+                phases, resumed, summary(records), List.of(), records);
         Json.write(out.resolve(MANIFEST), manifest);
         journal.delete(); // attack.json now holds every record
         return manifest;
@@ -182,8 +199,7 @@ public final class AttackJob implements ShardedJob {
     @Override
     public List<String> run(int from, int to) {
         Batches batches = new Batches(set, setup.batchSize());
-        return ShardedJob.ofBatches(batches.count(), (b, m) -> Json.LINE.toJson(new BatchRecord(b, attackBatch(batches.load(b), b, m, f -> {}))))
-                .run(from, to);
+        return ShardedJob.ofBatches(batches.count(), (b, m) -> Json.LINE.toJson(attackBatch(batches, b, m, f -> {}))).run(from, to);
     }
 
     /**
@@ -192,17 +208,22 @@ public final class AttackJob implements ShardedJob {
      */
     public Manifest finishShards(List<String> batchLines, Instant start, java.util.Set<Integer> resumedBatches) {
         List<ImageRecord> records = new ArrayList<>();
+        Phases phases = Phases.NONE;
         int resumedImages = 0;
         for (String line : batchLines) {
             BatchRecord b = Json.LINE.fromJson(line, BatchRecord.class);
             records.addAll(b.images());
-            resumedImages += resumedBatches.contains(b.batch()) ? b.images().size() : 0;
+            if (resumedBatches.contains(b.batch())) {
+                resumedImages += b.images().size();
+            } else {
+                phases = phases.plus(b.phases()); // the workers' time, summed: on N executors it exceeds the wall time
+            }
         }
         if (records.size() != set.size()) {
             throw new IllegalStateException("the shards returned " + records.size() + " records for " + set.size() + " images");
         }
         Manifest manifest = new Manifest("attack", "complete", config, RunInfo.now(), Duration.between(start, Instant.now()).toMillis() / 1000.0,
-                resumedImages, summary(records), List.of(), records);
+                phases, resumedImages, summary(records), List.of(), records);
         Json.write(out.resolve(MANIFEST), manifest);
         discard(out.resolve(JOURNAL));
         return manifest;
@@ -243,7 +264,10 @@ public final class AttackJob implements ShardedJob {
         }
     }
 
-    private List<ImageRecord> attackBatch(Batch batch, int b, NDManager m, java.util.function.DoubleConsumer progress) {
+    private BatchRecord attackBatch(Batches batches, int b, NDManager m, java.util.function.DoubleConsumer progress) {
+        long t0 = System.nanoTime();
+        Batch batch = batches.load(b);
+        long t1 = System.nanoTime();
         Engine.getInstance().setRandomSeed((int) (setup.seed() * 1_000_003L + b));
         Random rng = new Random(setup.seed() * 1_000_003L + b);
         model.startBatch(setup.seed() * 1_000_003L + b);
@@ -254,10 +278,15 @@ public final class AttackJob implements ShardedJob {
             names[k] = set.name(batch.indices()[k]);
         }
         long[][] before = predictions(x);
+        long t2 = System.nanoTime();
         NDArray goal = setup.target().labels(model, x, y, names, rng);
         AttackProblem p = new AttackProblem(model, x, y, goal, setup.target().targeted(), setup.loss(), setup.threat(), rng, m, progress);
-        Saved saved = save(batch, setup.attack().run(p).toFloatArray(), m);
+        float[] adv = setup.attack().run(p).toFloatArray();
+        long t3 = System.nanoTime();
+        Saved saved = save(batch, adv, m);
+        long t4 = System.nanoTime();
         long[][] after = predictions(saved.pixels());
+        long t5 = System.nanoTime();
         long[] goals = goal.toLongArray();
         List<ImageRecord> records = new ArrayList<>();
         for (int k = 0; k < batch.size(); k++) {
@@ -266,7 +295,7 @@ public final class AttackJob implements ShardedJob {
             records.add(new ImageRecord(outputName(names[k]), batch.labels()[k], targeted ? goals[k] : null, column(before, k),
                     column(after, k), targeted ? fused == goals[k] : fused != batch.labels()[k], saved.linf()[k]));
         }
-        return records;
+        return new BatchRecord(b, records, new Phases((t1 - t0) / 1e9, (t2 - t1 + t5 - t4) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9));
     }
 
     /** A batch as saved: its pixels re-read from the PNGs, and each image's L∞ distance from the clean one. */
@@ -301,6 +330,18 @@ public final class AttackJob implements ShardedJob {
     /** Predictions of each surrogate and, last, of the attacked model (the ensemble, or the single surrogate). */
     private long[][] predictions(NDArray x) {
         long[][] p = new long[surrogates.size() + 1][];
+        if (model instanceof io.advkit.model.Ensemble e && e.members().equals(surrogates)) {
+            // the ensemble's prediction is fused from the members' logits: each surrogate runs once, not twice
+            try (NDManager forward = AttackProblem.scopedForward(x, x.getManager())) {
+                List<NDArray> logits = new ArrayList<>();
+                for (int i = 0; i < surrogates.size(); i++) {
+                    logits.add(surrogates.get(i).logits(x));
+                    p[i] = logits.get(i).argMax(1).toLongArray();
+                }
+                p[surrogates.size()] = e.fuse(logits).argMax(1).toLongArray();
+            }
+            return p;
+        }
         for (int i = 0; i < surrogates.size(); i++) {
             p[i] = AttackProblem.predict(surrogates.get(i), x);
         }

@@ -191,6 +191,10 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     private static void printSummary(AttackJob.Manifest manifest) {
         AttackJob.Summary s = manifest.summary();
         System.out.printf("%d images, max L-inf %d/255, mean %.2f/255, %.1f s%n", s.images(), s.maxLinf(), s.meanLinf(), manifest.seconds());
+        AttackJob.Phases t = manifest.phases();
+        if (t != null && t.attacking() > 0) {
+            System.out.printf("time: attack %.1f s, predictions %.1f s, PNGs %.1f s, decoding %.1f s%n", t.attacking(), t.predicting(), t.saving(), t.loading());
+        }
         System.out.printf("%-28s %9s %12s%n", "surrogate", "clean", "adversarial");
         s.accuracy().forEach((k, v) -> System.out.printf("%-28s %8.1f%% %11.1f%%%n", k, v.clean(), v.adversarial()));
     }

@@ -38,10 +38,15 @@ public final class Batches implements Iterable<Batch> {
         return (order.length + batchSize - 1) / batchSize;
     }
 
+    /** How many images batch {@code batchIndex} holds (the last one may hold fewer). */
+    public int size(int batchIndex) {
+        return Math.min(batchSize, order.length - batchIndex * batchSize);
+    }
+
     /** Decodes one batch now, on the calling thread (images in parallel). */
     public Batch load(int batchIndex) {
         int from = batchIndex * batchSize;
-        int n = Math.min(batchSize, order.length - from);
+        int n = size(batchIndex);
         int[] idx = new int[n];
         int[] labels = new int[n];
         System.arraycopy(order, from, idx, 0, n);

@@ -80,9 +80,17 @@ public final class Ensemble implements Classifier {
     /** Logits for LOGITS fusion; log of the averaged probabilities otherwise (valid logits of the fused prediction). */
     @Override
     public NDArray logits(NDArray x) {
+        return fuse(members.stream().map(m -> m.logits(x)).toList());
+    }
+
+    /**
+     * The ensemble's logits from its members' logits on one input, in member order: what {@link #logits} computes, for
+     * a caller that needs each member's prediction too and should not run every member twice.
+     */
+    public NDArray fuse(List<NDArray> memberLogits) {
         NDArray acc = null;
         for (int i = 0; i < members.size(); i++) {
-            NDArray z = members.get(i).logits(x);
+            NDArray z = memberLogits.get(i);
             NDArray term = Scalars.times(fusion == Fusion.LOGITS ? z : z.softmax(1), weights[i]);
             acc = acc == null ? term : acc.add(term);
         }

@@ -70,7 +70,7 @@ class AttackJobTest {
             }
             Path journal = killed.resolve(AttackJob.JOURNAL);
             Journal.open(journal, config("pgd", set.describe()), AttackJob.BatchRecord.class)
-                    .append(new AttackJob.BatchRecord(0, complete.images().subList(0, 4)));
+                    .append(new AttackJob.BatchRecord(0, complete.images().subList(0, 4), null));
             Files.writeString(journal, "{\"batch\": 1, \"ima", StandardOpenOption.APPEND); // torn last line
             Files.write(killed.resolve("2_1.png"), new byte[] {1, 2, 3}); // a corrupt leftover is redone
 
@@ -82,6 +82,40 @@ class AttackJobTest {
             }
             assertThat(journal).doesNotExist();
             assertThat(resumed.images()).isEqualTo(complete.images());
+        }
+    }
+
+    /**
+     * The ensemble's prediction before and after is fused from the surrogates' own forward passes (each runs once): it is
+     * the prediction {@link io.advkit.model.Ensemble#logits} gives on the clean images and on the saved PNGs.
+     */
+    @Test
+    void theEnsemblesRecordedPredictionIsTheEnsembles() throws IOException {
+        Path in = tenImages();
+        ImageSet set = ImageFolder.open(in, List.of());
+        try (ZooModel a = ZooModel.create("a", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 9);
+             ZooModel b = ZooModel.create("b", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 10);
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            a.net().setTrainable(false);
+            b.net().setTrainable(false);
+            List<ZooModel> members = List.of(a, b);
+            for (io.advkit.model.Ensemble.Fusion fusion : io.advkit.model.Ensemble.Fusion.values()) {
+                // unequal weights and probability fusion: a fused prediction that neither member makes on its own
+                io.advkit.model.Ensemble ensemble = new io.advkit.model.Ensemble(members, new float[] {1, 3}, fusion);
+                AttackJob.Setup setup = new AttackJob.Setup(Attacks.build("fgsm", AttackSettings.DEFAULTS), EPS8, Loss.CE, Target.NONE, 5, 4);
+                Path out = tmp.resolve("ens-" + fusion);
+                AttackJob.Manifest done = new AttackJob(set, in, out, ensemble, members, setup, config("fgsm", set.describe()), true).run(false);
+                ImageSet saved = ImageFolder.open(out, List.of());
+                long[] clean = ensemble.logits(new io.advkit.data.Batches(set, 10).load(0).toNDArray(m)).argMax(1).toLongArray();
+                long[] adv = ensemble.logits(new io.advkit.data.Batches(saved, 10).load(0).toNDArray(m)).argMax(1).toLongArray();
+                for (int i = 0; i < set.size(); i++) {
+                    AttackJob.ImageRecord r = done.images().get(i);
+                    assertThat(r.name()).isEqualTo(AttackJob.outputName(saved.name(i)));
+                    assertThat(r.before().get("ensemble")).as(fusion + " before " + r.name()).isEqualTo(clean[i]);
+                    assertThat(r.after().get("ensemble")).as(fusion + " after " + r.name()).isEqualTo(adv[i]);
+                    assertThat(r.fooled()).isEqualTo(adv[i] != r.label());
+                }
+            }
         }
     }
 
@@ -110,7 +144,7 @@ class AttackJobTest {
         Files.writeString(foreign.resolve("notes.txt"), "mine");
         assertThatThrownBy(() -> AttackJob.checkOutput(in, foreign, false, pgd)).isInstanceOf(UserError.class).hasMessageContaining("not empty");
         Path other = Files.createDirectories(tmp.resolve("other"));
-        Json.write(other.resolve("attack.json"), new AttackJob.Manifest("attack", "complete", config("fgsm", in.toString()), null, 0, 0, null,
+        Json.write(other.resolve("attack.json"), new AttackJob.Manifest("attack", "complete", config("fgsm", in.toString()), null, 0, null, 0, null,
                 List.of(), List.of()));
         assertThatThrownBy(() -> AttackJob.checkOutput(in, other, false, pgd)).isInstanceOf(UserError.class)
                 .hasMessageContaining("different attack").hasMessageContaining("attack.attack");

@@ -120,8 +120,6 @@ class BatchNormFoldingTest {
                 float[] z = m.logits(x).toFloatArray();
                 float[] g = Gradients.of(xi -> m.logits(xi).get(":, 3"), x, mgr).gradient().toFloatArray();
                 assertThat(maxRelative(z, zFolded)).as(arch + " logits").isLessThan(1e-4);
-                // float rounding differs, so the odd ReLU whose input is within rounding of 0 switches, and the gradient changes
-                // for the pixels that unit sees; everywhere else it is the same
                 // float rounding differs, so a ReLU whose input is within rounding of its kink may take the other side, and the
                 // pixels its unit sees get the other one-sided derivative (measured: ResNets 0.2–0.9% relative L2, SE-ResNet
                 // and VGG 0); the layer-level test below is exact
