@@ -74,6 +74,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--unfolded", description = "also time forward and forward+input-gradient with BatchNorm not folded into the convolutions (what folding saves), in the same rounds")
     boolean unfolded;
 
+    @Option(names = "--profile", paramLabel = "FILE", description = "after timing, run --profile-steps forward+input-gradient passes under the engine's profiler and write its trace (Chrome trace JSON; tools/profile_ops.py sums it per op)")
+    Path profile;
+
+    @Option(names = "--profile-steps", defaultValue = "5", description = "passes to profile (default: ${DEFAULT-VALUE})")
+    int profileSteps;
+
     @Option(names = "--memory-steps", defaultValue = "0", description = "run PGD for this many steps on one batch and report resident memory")
     int memorySteps;
 
@@ -169,6 +175,15 @@ public final class BenchCommand implements Callable<Integer> {
                 });
             }
             Map<String, Double> rates = Benchmarks.compare(batchSize, rounds, seconds / rounds, variants);
+            if (profile != null) {
+                rawInputGradient(m, x, y, root); // warm: the profile shows steady steps, not the primitives' creation
+                ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                for (int i = 0; i < profileSteps; i++) {
+                    rawInputGradient(m, x, y, root);
+                }
+                ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+                System.out.printf("profile of %d forward+input-gradient passes: %s%n", profileSteps, profile);
+            }
             double fwd = rates.get("forward");
             double grad = rates.get("forward+input-gradient");
             UnfoldedTiming unfoldedTiming = null;
