@@ -104,9 +104,10 @@ public final class SparkCluster implements Cluster {
         conf.setIfMissing("spark.executor.extraJavaOptions", "-Dai.djl.pytorch.num_threads=" + conf.get("spark.executor.cores")
                 + " -Dai.djl.pytorch.num_interop_threads=1" + LOGGING);
         conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-        for (String allocator : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")) { // bin/advkit's allocator setting
-            if (System.getenv(allocator) != null) {
-                conf.setIfMissing("spark.executorEnv." + allocator, System.getenv(allocator));
+        // bin/advkit's allocator and engine-thread settings, and any the user gave it, reach the executors' engines too
+        for (String variable : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "ONEDNN_MAX_CPU_ISA")) {
+            if (System.getenv(variable) != null) {
+                conf.setIfMissing("spark.executorEnv." + variable, System.getenv(variable));
             }
         }
         conf.setIfMissing("spark.ui.enabled", "false");
