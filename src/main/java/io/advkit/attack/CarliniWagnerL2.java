@@ -18,8 +18,6 @@ public final class CarliniWagnerL2 implements Attack, MinimalNorm {
     private static final double LR = 0.01;
     private static final double INITIAL_CONST = 1e-3;
     private static final double KAPPA = 0;
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
 
     private final int steps;
     private final int searches;
@@ -74,12 +72,9 @@ public final class CarliniWagnerL2 implements Attack, MinimalNorm {
             for (int round = 0; round < searches; round++) {
                 boolean[] foundNow = new boolean[n];
                 NDArray w;
-                NDArray m1;
-                NDArray m2;
+                AdamMoments adam = new AdamMoments(p.manager(), shape);
                 try (NDManager step = s.openStep()) {
                     w = s.keep(w0.duplicate(), null);
-                    m1 = s.keep(step.zeros(shape), null);
-                    m2 = s.keep(step.zeros(shape), null);
                 }
                 s.endStep();
                 float[] cs = new float[n];
@@ -115,14 +110,7 @@ public final class CarliniWagnerL2 implements Attack, MinimalNorm {
                         NDArray cArr = step.create(active, Norm.broadcastShape(xa));
                         NDArray gx = xa.sub(p.x()).mul(2f).add(vg.gradient().mul(cArr));
                         NDArray g = gx.mul(xa.mul(2f).sub(1f).square().neg().add(1f).div(2f)); // dx'/dw = (1 − tanh²w)/2
-                        NDArray nm1 = m1.mul((float) BETA1).add(g.mul((float) (1 - BETA1)));
-                        NDArray nm2 = m2.mul((float) BETA2).add(g.square().mul((float) (1 - BETA2)));
-                        double c1 = 1 - Math.pow(BETA1, it + 1);
-                        double c2 = 1 - Math.pow(BETA2, it + 1);
-                        NDArray next = w.sub(nm1.div((float) c1).div(nm2.div((float) c2).sqrt().add(1e-8f)).mul((float) LR));
-                        m1 = s.keep(nm1, m1);
-                        m2 = s.keep(nm2, m2);
-                        w = s.keep(next, w);
+                        w = s.keep(w.sub(adam.direction(g).mul((float) LR)), w);
                     }
                     s.endStep();
                     p.progress().accept((round * steps + it + 1.0) / total);
@@ -136,8 +124,7 @@ public final class CarliniWagnerL2 implements Attack, MinimalNorm {
                     c[j] = upper[j] < Double.POSITIVE_INFINITY ? (lower[j] + upper[j]) / 2 : c[j] * 10;
                 }
                 s.retire(w);
-                s.retire(m1);
-                s.retire(m2);
+                adam.close();
                 s.endStep();
             }
         }

@@ -20,8 +20,6 @@ import io.advkit.util.UserError;
 public final class Reparameterization implements Attack {
     private static final double LR = 0.05;
     private static final double PENALTY = 1;
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
     private static final int CHECKS = 4;
 
     private final int steps;
@@ -66,26 +64,16 @@ public final class Reparameterization implements Attack {
         };
         NDArray z = range.codes(x);
         z.attach(m);
-        NDArray m1 = z.zerosLike();
-        NDArray m2 = z.zerosLike();
+        AdamMoments adam = new AdamMoments(m, z.getShape());
         NDArray best = x.duplicate();
         boolean[] done = new boolean[(int) n];
         int every = Math.max(1, steps / CHECKS);
         for (int t = 1; t <= steps; t++) {
             try (NDManager step = m.newSubManager()) {
                 NDArray g = Gradients.of(f, z, step).gradient();
-                NDArray nm1 = m1.mul(BETA1).add(g.mul(1 - BETA1));
-                NDArray nm2 = m2.mul(BETA2).add(g.square().mul(1 - BETA2));
-                NDArray direction = nm1.div(1 - Math.pow(BETA1, t)).div(nm2.div(1 - Math.pow(BETA2, t)).sqrt().add(1e-8f));
-                NDArray nz = z.add(direction.mul(LR)); // ascent
-                for (NDArray a : new NDArray[] {nm1, nm2, nz}) {
-                    a.attach(m);
-                }
-                m1.close();
-                m2.close();
+                NDArray nz = z.add(adam.direction(g).mul(LR)); // ascent
+                nz.attach(m);
                 z.close();
-                m1 = nm1;
-                m2 = nm2;
                 z = nz;
                 if (t % every == 0 || t == steps) {
                     NDArray candidate = p.threat().project(range.generate(z), x);
@@ -105,6 +93,7 @@ public final class Reparameterization implements Attack {
             }
             p.progress().accept((double) t / steps);
         }
+        adam.close();
         return best;
     }
 }

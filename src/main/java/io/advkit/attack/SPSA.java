@@ -17,8 +17,6 @@ import io.advkit.util.UserError;
 public final class SPSA implements Attack {
     private static final double DELTA = 0.01;
     private static final double LR = 0.01;
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
 
     private final int iterations;
     private final int samples;
@@ -48,14 +46,10 @@ public final class SPSA implements Attack {
         }
         Shape shape = p.x().getShape();
         int n = (int) shape.get(0);
-        try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal())) {
+        try (AttackScope s = new AttackScope(p.manager(), p.x(), p.y(), p.goal()); AdamMoments adam = new AdamMoments(p.manager(), shape)) {
             NDArray x;
-            NDArray m1;
-            NDArray m2;
             try (NDManager step = s.openStep()) {
                 x = s.keep(p.x().duplicate(), null);
-                m1 = s.keep(step.zeros(shape), null);
-                m2 = s.keep(step.zeros(shape), null);
             }
             s.endStep();
             boolean[] fooled = p.success(x);
@@ -67,16 +61,8 @@ public final class SPSA implements Attack {
                         active[i] = fooled[i] ? 0 : 1;
                     }
                     NDArray on = step.create(active).reshape(n, 1, 1, 1);
-                    NDArray nm1 = m1.mul(BETA1).add(g.mul(1 - BETA1));
-                    NDArray nm2 = m2.mul(BETA2).add(g.square().mul(1 - BETA2));
-                    double c1 = 1 - Math.pow(BETA1, it + 1);
-                    double c2 = 1 - Math.pow(BETA2, it + 1);
-                    NDArray direction = nm1.div(c1).div(nm2.div(c2).sqrt().add(1e-8f));
                     // descend the margin; images already fooled stay where they are
-                    NDArray next = p.threat().project(x.sub(direction.mul(LR).mul(on)), p.x());
-                    m1 = s.keep(nm1, m1);
-                    m2 = s.keep(nm2, m2);
-                    x = s.keep(next, x);
+                    x = s.keep(p.threat().project(x.sub(adam.direction(g).mul(LR).mul(on)), p.x()), x);
                     fooled = p.success(x);
                 }
                 s.endStep();
