@@ -2,12 +2,9 @@ package io.advkit.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +33,7 @@ class StridedPointwiseTest {
     @Test
     void theRewrittenShapesComputeTheClosedForm() {
         for (int[] c : new int[][] {{512, 1024}, {1024, 512}, {256, 1024}}) {
-            check(c[0], c[1], 2, 8);
+            ConvolutionClosedForm.check(c[0], c[1], 1, 2, 0, 16);
         }
     }
 
@@ -55,66 +52,5 @@ class StridedPointwiseTest {
             }
             assertThat(norm).isPositive();
         }
-    }
-
-    /** A 1×1 convolution in → out at {@code stride} with an {@code o}×{@code o} output, against the closed form. */
-    private static void check(int in, int out, int stride, int o) {
-        int side = o * stride;
-        String what = in + "→" + out + " stride " + stride;
-        Layers.Conv2d conv = new Layers.Conv2d(in, out, 1, stride, 0, 1, true);
-        try (NDManager m = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(in + out + stride);
-            conv.initialize(m, DataType.FLOAT32, new Shape(1, in, side, side));
-            conv.biasOrNull().set(m.randomUniform(-1, 1, new Shape(out)).toFloatArray());
-            conv.setTrainable(true);
-            NDArray x = m.randomUniform(-1, 1, new Shape(1, in, side, side));
-            NDArray r = m.randomUniform(-1, 1, new Shape(1, out, o, o)); // the loss Σ y·r, so dL/dy = r
-            x.setRequiresGradient(true);
-            float[] y;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray z = conv.forward(x, true);
-                assertThat(z.getShape()).isEqualTo(new Shape(1, out, o, o));
-                y = z.toFloatArray();
-                gc.backward(z.mul(r).sum());
-            }
-            float[] gx = x.getGradient().toFloatArray();
-            float[] gw = conv.weight().getGradient().toFloatArray();
-            float[] xs = x.toFloatArray();
-            float[] w = conv.weight().toFloatArray();
-            float[] b = conv.biasOrNull().toFloatArray();
-            float[] rs = r.toFloatArray();
-
-            double[] yRef = new double[out * o * o];
-            double[] gxRef = new double[in * side * side];
-            double[] gwRef = new double[out * in];
-            for (int c = 0; c < out; c++) {
-                for (int h = 0; h < o; h++) {
-                    for (int v = 0; v < o; v++) {
-                        double acc = b[c];
-                        double rr = rs[(c * o + h) * o + v];
-                        for (int i = 0; i < in; i++) {
-                            int xi = (i * side + h * stride) * side + v * stride;
-                            acc += (double) w[c * in + i] * xs[xi];
-                            gxRef[xi] += w[c * in + i] * rr;
-                            gwRef[c * in + i] += xs[xi] * rr;
-                        }
-                        yRef[(c * o + h) * o + v] = acc;
-                    }
-                }
-            }
-            assertThat(maxRelative(y, yRef)).as(what + " values").isLessThan(1e-4);
-            assertThat(maxRelative(gx, gxRef)).as(what + " input gradient").isLessThan(1e-4);
-            assertThat(maxRelative(gw, gwRef)).as(what + " weight gradient").isLessThan(1e-4);
-        }
-    }
-
-    private static double maxRelative(float[] a, double[] ref) {
-        double scale = 1e-6;
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(ref[i]));
-            d = Math.max(d, Math.abs(a[i] - ref[i]));
-        }
-        return d / scale;
     }
 }
