@@ -29,6 +29,7 @@ run, name, command, clean, robust_line, sha = sys.argv[1:]
 t = json.load(open(f"{run}/train.json"))
 c = t["config"]
 h = t["history"][-1]
+threads = (t.get("run") or {}).get("threads", 1)
 lines = [f"# {name}", "",
  f"A {c['arch']} for CIFAR-10 trained by advkit (method `{c['method']['method']}`), shipped in the zoo as `{name}`.", "",
  "| | |", "|---|---|",
@@ -40,7 +41,7 @@ lines = [f"# {name}", "",
 if 'threat' in c:
     lines.append(f"| threat model | {c['threat']['norm']} eps {c['threat']['eps_255']:.0f}/255 |")
 lines += [f"| epochs run | {t['epochs_run']} |",
- f"| training time | {t['seconds'] / 3600:.2f} h on the 2-core dev VM (1 engine thread; other jobs shared the machine) |",
+ f"| training time | {t['seconds'] / 3600:.2f} h on the 2-core dev VM ({threads} engine thread{'s' if threads != 1 else ''}; what else shared the machine: docs/RESULTS.md) |",
  f"| held-out accuracy in training (CIFAR-10 JPEG test split, 10,000) | {h['val_acc']:.2f}% |",
  f"| accuracy on `../shared/data/cifar-10_eval` (1,000) | {clean} |"]
 if robust_line:
