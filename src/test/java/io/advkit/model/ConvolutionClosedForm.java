@@ -78,20 +78,10 @@ final class ConvolutionClosedForm {
                     }
                 }
             }
-            assertThat(maxRelative(y, yRef)).as(what + " values").isLessThan(1e-4);
-            assertThat(maxRelative(gx, gxRef)).as(what + " input gradient").isLessThan(1e-4);
-            assertThat(maxRelative(gw, gwRef)).as(what + " weight gradient").isLessThan(1e-4);
-            assertThat(maxRelative(gb, gbRef)).as(what + " bias gradient").isLessThan(1e-4);
+            assertThat(RelativeError.max(y, yRef)).as(what + " values").isLessThan(1e-4);
+            assertThat(RelativeError.max(gx, gxRef)).as(what + " input gradient").isLessThan(1e-4);
+            assertThat(RelativeError.max(gw, gwRef)).as(what + " weight gradient").isLessThan(1e-4);
+            assertThat(RelativeError.max(gb, gbRef)).as(what + " bias gradient").isLessThan(1e-4);
         }
-    }
-
-    private static double maxRelative(float[] a, double[] ref) {
-        double scale = 1e-6;
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(ref[i]));
-            d = Math.max(d, Math.abs(a[i] - ref[i]));
-        }
-        return d / scale;
     }
 }
