@@ -19,7 +19,12 @@ import torch
 MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
            ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar")]
 module = next(m for p, m in MODULES if a.model.startswith(p))
-net = getattr(importlib.import_module("pytorchcv.models." + module), a.model)(pretrained=False)
+mod = importlib.import_module("pytorchcv.models." + module)
+wrn = re.fullmatch(r"wrn(\d+)_(\d+)_cifar(\d+)", a.model)
+if not hasattr(mod, a.model) and wrn:  # a WRN-d-k pytorchcv does not name (e.g. wrn16_4): its own generic builder
+    net = mod.get_wrn_cifar(num_classes=int(wrn.group(3)), blocks=int(wrn.group(1)), width_factor=int(wrn.group(2)))
+else:
+    net = getattr(mod, a.model)(pretrained=False)
 net.load_state_dict(torch.load(a.weights, map_location="cpu"), strict=True)
 net.eval()
 names = sorted(f for f in os.listdir(a.data) if f.endswith(".png"))

@@ -44,7 +44,7 @@ import java.util.function.Function;
  * <ul>
  *   <li>at the audit budget ε: FGSM, PGD, APGD-CE, APGD-DLR, each with naive gradients (as the defense's
  *       author would evaluate) and adaptive ones (BPDA through non-differentiable steps, EoT over random ones);</li>
- *   <li>a transfer attack: PGD on the undefended model, evaluated on the defended one;</li>
+ *   <li>behind a defense, a transfer attack: PGD on the undefended model, evaluated on the defended one;</li>
  *   <li>Square, which reads only the defended model's scores (no gradient to mask), {@code squareQueries} per image;</li>
  *   <li>SPSA on a random defense, and, behind Defense-GAN, the reparameterization attack ({@code apgdIterations} steps);</li>
  *   <li>random sampling: {@code randomDraws} uniformly random corners of the ε-box per image;</li>
@@ -219,7 +219,11 @@ public final class Audit {
                 run.advance();
             }
         }
-        rows.add(new Outcome("transfer-pgd", "undefended", tm.eps255(), notRobust.apply(run.attack(pgd, base, tm))));
+        if (none) { // without a defense the "undefended model" is the target itself: its PGD is the white-box row again
+            run.advance();
+        } else {
+            rows.add(new Outcome("transfer-pgd", "undefended", tm.eps255(), notRobust.apply(run.attack(pgd, base, tm))));
+        }
         if (config.squareQueries() > 0) { // gradient-free: the defended model as deployed, scores only
             rows.add(new Outcome("square", "none", tm.eps255(), notRobust.apply(run.attack(new Square(config.squareQueries(), 0.8), judge, tm))));
         } else {

@@ -41,12 +41,12 @@ public final class Symptoms {
         int iter = count(o.iterative());
         out.add(new Check(1, "one-step attack beats iterative attack", one > iter,
                 String.format("FGSM fooled %d/%d, PGD %d/%d", one, n, iter, n)));
-        int transfer = count(o.transfer());
+        int transfer = o.transfer() == null ? -1 : count(o.transfer()); // no transfer row without a defense
         int white = count(o.whiteBox());
         int free = o.gradientFree() == null ? -1 : count(o.gradientFree());
         out.add(new Check(2, "black-box (transfer or gradient-free) attack beats white-box attack", transfer > white || free > white,
-                String.format("transfer fooled %d/%d,%s white-box PGD %d/%d", transfer, n,
-                        free < 0 ? "" : String.format(" gradient-free (Square, SPSA: scores only) %d/%d,", free, n), white, n)));
+                String.format("%s%s white-box PGD %d/%d", transfer < 0 ? "" : String.format("transfer fooled %d/%d,", transfer, n),
+                        free < 0 ? "" : String.format(" gradient-free (Square, SPSA: scores only) %d/%d,", free, n), white, n).strip()));
         int unb = count(o.unbounded());
         out.add(new Check(3, "unbounded attack does not reach 100% success", unb < n,
                 String.format("unbounded PGD fooled %d/%d", unb, n)));

@@ -74,4 +74,16 @@ class AuditJournalTest {
             assertThat(fixed).contains("square").doesNotContain("spsa");
         }
     }
+
+    /** Without a defense the undefended model is the target itself: no transfer row duplicating white-box PGD. */
+    @Test
+    void noTransferRowWithoutADefense() {
+        try (ZooModel m = ZooModel.create("tiny", "resnet20", 3, Normalization.named("pytorchcv-cifar"), 7)) {
+            Audit.Result none = audit(6).run(m, "none", sixRandomImages(), true, null);
+            assertThat(none.attacks().stream().map(Audit.Row::attack).toList()).contains("pgd", "square").doesNotContain("transfer-pgd");
+            assertThat(none.symptoms().get(1).evidence()).doesNotContain("transfer").contains("gradient-free");
+            assertThat(audit(6).run(m, "bitdepth:5", sixRandomImages(), true, null).attacks().stream().map(Audit.Row::attack).toList())
+                    .contains("transfer-pgd");
+        }
+    }
 }

@@ -47,6 +47,11 @@ class SymptomsTest {
         // (2) the gradient-free Square fools more than white-box PGD: the gradients are masked
         assertThat(flagged(Symptoms.check(new Symptoms.Outcomes(h.oneStep(), h.iterative(), h.transfer(), fooled(n, 0, 1, 2, 3), h.whiteBox(),
                 h.unbounded(), h.random(), h.gradientAttacks(), h.sweepEps255(), h.sweepSuccess())), 2)).isTrue();
+        // (2) with no transfer row (no defense in front of the model), from the gradient-free row alone
+        List<Symptoms.Check> noTransfer = Symptoms.check(new Symptoms.Outcomes(h.oneStep(), h.iterative(), null, fooled(n, 0, 1, 2, 3),
+                h.whiteBox(), h.unbounded(), h.random(), h.gradientAttacks(), h.sweepEps255(), h.sweepSuccess()));
+        assertThat(flagged(noTransfer, 2)).isTrue();
+        assertThat(noTransfer.get(1).evidence()).isEqualTo("gradient-free (Square, SPSA: scores only) 4/4, white-box PGD 3/4");
         // (3) unbounded misses an image
         assertThat(flagged(Symptoms.check(new Symptoms.Outcomes(h.oneStep(), h.iterative(), h.transfer(), h.gradientFree(), h.whiteBox(),
                 fooled(n, 0, 1, 2), h.random(), h.gradientAttacks(), h.sweepEps255(), h.sweepSuccess())), 3)).isTrue();
