@@ -19,7 +19,8 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Zero input channels with zero weights add nothing, and zero output filters give outputs that are sliced off (so
  * their gradient is zero): the same function and gradients. The zeros cost one copy of the input where input channels
- * are added, and the padded channels' arithmetic; whole 32-channel blocks (all ResNet, WRN, ResNeXt and VGG widths
+ * are added, and the padded channels' arithmetic (on DenseNet-40, padded throughout, no cost measurable beyond the
+ * noise: docs/BENCHMARKS.md, "Every zoo family's raw step"); whole 32-channel blocks (all ResNet, WRN, ResNeXt and VGG widths
  * here) run as they are. Only ungrouped convolutions are padded: ResNeXt's grouped ones (4–16 channels per group) were right.
  * Models advkit does not build (TorchScript) cannot be rewritten: {@link EngineCheck} says when to cap the engine.
  */
