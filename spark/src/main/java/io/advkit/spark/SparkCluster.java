@@ -105,7 +105,8 @@ public final class SparkCluster implements Cluster {
                 + " -Dai.djl.pytorch.num_interop_threads=1" + LOGGING);
         conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         // bin/advkit's allocator and engine-thread settings, and any the user gave it, reach the executors' engines too
-        for (String variable : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "ONEDNN_MAX_CPU_ISA")) {
+        for (String variable : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "THP_MEM_ALLOC_ENABLE", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY",
+                "ONEDNN_MAX_CPU_ISA")) {
             if (System.getenv(variable) != null) {
                 conf.setIfMissing("spark.executorEnv." + variable, System.getenv(variable));
             }
