@@ -44,9 +44,16 @@ public final class Symptoms {
         int transfer = o.transfer() == null ? -1 : count(o.transfer()); // no transfer row without a defense
         int white = count(o.whiteBox());
         int free = o.gradientFree() == null ? -1 : count(o.gradientFree());
+        List<String> evidence = new ArrayList<>();
+        if (transfer >= 0) {
+            evidence.add(String.format("transfer fooled %d/%d", transfer, n));
+        }
+        if (free >= 0) {
+            evidence.add(String.format("gradient-free (Square, SPSA: scores only) %d/%d", free, n));
+        }
+        evidence.add(String.format("white-box PGD %d/%d", white, n));
         out.add(new Check(2, "black-box (transfer or gradient-free) attack beats white-box attack", transfer > white || free > white,
-                String.format("%s%s white-box PGD %d/%d", transfer < 0 ? "" : String.format("transfer fooled %d/%d,", transfer, n),
-                        free < 0 ? "" : String.format(" gradient-free (Square, SPSA: scores only) %d/%d,", free, n), white, n).strip()));
+                String.join(", ", evidence)));
         int unb = count(o.unbounded());
         out.add(new Check(3, "unbounded attack does not reach 100% success", unb < n,
                 String.format("unbounded PGD fooled %d/%d", unb, n)));
