@@ -23,6 +23,7 @@ ap.add_argument("--model", required=True); ap.add_argument("--weights", required
 ap.add_argument("--names-from", help="evaluate.json of advkit: attack the same images in the same order")
 ap.add_argument("--norm", default="Linf"); ap.add_argument("--eps", type=float, default=8.0, help="Linf: on the 0..255 scale; L2: in [0,1] units")
 ap.add_argument("--threads", type=int, default=2); ap.add_argument("--bs", type=int, default=250); ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--attacks", help="comma-separated subset of the standard cascade (AutoAttack's version='custom'), e.g. apgd-ce")
 ap.add_argument("--json")
 a = ap.parse_args()
 sys.path.insert(0, a.pytorchcv_src); sys.path.insert(0, a.autoattack_src)
@@ -86,6 +87,8 @@ log = "/tmp/autoattack_reference.log"
 if os.path.exists(log):
     os.remove(log)
 adversary = AutoAttack(model, norm=a.norm, eps=eps, version="standard", device="cpu", seed=a.seed, log_path=log)
+if a.attacks:  # the standard version's settings, fewer stages
+    adversary.attacks_to_run = a.attacks.split(",")
 start = time.time()
 x_adv = adversary.run_standard_evaluation(x, y, bs=a.bs)
 seconds = time.time() - start

@@ -11,7 +11,8 @@ import torch
 
 # import only the CIFAR modules: pytorchcv's model_provider imports every model, some needing torchvision
 MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
-           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar")]
+           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar"),
+           ("nin", "nin_cifar")]
 
 
 def get_model(name, pretrained=False):

@@ -11,7 +11,7 @@ import csv, os, re, sys
 csv_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "shared", "reference", "pytorchcv_model_metainfos.csv")
 out = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "io", "advkit", "model", "zoo.tsv")
 
-FAMILIES = [r"(pre|se|sepre)?resnet\d+(bn)?", r"resnext\d+_\d+x\d+d", r"wrn\d+_\d+", r"densenet\d+_k\d+"]
+FAMILIES = [r"(pre|se|sepre)?resnet\d+(bn)?", r"resnext\d+_\d+x\d+d", r"wrn\d+_\d+", r"densenet\d+_k\d+", r"nin"]
 rows = []
 with open(csv_path) as f:
     for r in csv.DictReader(f):

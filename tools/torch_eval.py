@@ -17,7 +17,8 @@ sys.path.insert(0, a.pytorchcv_src)
 import torch
 
 MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
-           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar")]
+           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar"),
+           ("nin", "nin_cifar")]
 module = next(m for p, m in MODULES if a.model.startswith(p))
 mod = importlib.import_module("pytorchcv.models." + module)
 wrn = re.fullmatch(r"wrn(\d+)_(\d+)_cifar(\d+)", a.model)

@@ -19,7 +19,7 @@ public final class Architectures {
     /** Names for help texts. */
     public static final List<String> EXAMPLES = List.of("resnet20", "resnet56", "resnet164bn", "preresnet20", "seresnet20",
             "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20",
-            "chenyaofo_vgg11_bn", "smallcnn");
+            "chenyaofo_vgg11_bn", "nin", "smallcnn");
 
     private Architectures() {}
 
@@ -82,6 +82,9 @@ public final class Architectures {
                 throw UserError.invalid("architecture", "architecture '" + arch + "': depth must be 3n+4");
             }
             return new CifarDenseNet(depth, Integer.parseInt(m.group(2)), numClasses);
+        }
+        if (arch.equals("nin")) {
+            return new CifarNin(numClasses);
         }
         if ((m = CHENYAOFO.matcher(arch)).matches()) {
             return new TorchvisionCifarResNet(Integer.parseInt(m.group(1)), numClasses, TorchvisionCifarResNet.Shortcut.PROJECTION);

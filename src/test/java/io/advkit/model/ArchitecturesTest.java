@@ -66,6 +66,8 @@ class ArchitecturesTest {
                 "features.stage1.unit1.se.conv1.weight", "features.stage1.unit1.se.conv2.bias").doesNotContainKey("features.post_activ.bn.weight");
         assertThat(Architectures.create("densenet40_k12", 10).namedParameters()).containsKeys("features.stage2.trans2.conv.bn.weight",
                 "features.stage3.unit12.conv.conv.weight");
+        assertThat(Architectures.create("nin", 10).namedParameters()).containsKeys("features.stage1.unit1.conv.weight",
+                "features.stage3.unit2.conv.bias", "output.final_conv.conv.weight").hasSize(18);
         assertThat(Architectures.create("chenyaofo_resnet20", 100).namedParameters()).containsKeys("conv1.weight",
                 "layer2.0.downsample.0.weight", "layer2.0.downsample.1.running_mean", "fc.weight");
         assertThat(Architectures.create("akamaster_resnet20", 10).namedParameters()).containsKeys("layer3.2.bn2.weight", "linear.bias")

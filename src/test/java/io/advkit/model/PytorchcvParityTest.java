@@ -35,7 +35,7 @@ class PytorchcvParityTest {
         List<String> cases = new ArrayList<>();
         String[] names = {"resnet20_cifar10", "resnet164bn_cifar100", "preresnet20_cifar100", "preresnet164bn_cifar10",
             "seresnet20_cifar100", "sepreresnet20_cifar10", "sepreresnet164bn_cifar100", "resnext29_32x4d_cifar10",
-            "wrn16_10_cifar100", "densenet40_k12_cifar10"};
+            "wrn16_10_cifar100", "densenet40_k12_cifar10", "nin_cifar10", "nin_cifar100"};
         for (String name : names) {
             ZooEntry e = ModelZoo.get(name);
             Path dir = Files.createDirectories(tmp.resolve(name));
