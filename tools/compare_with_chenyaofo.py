@@ -1,4 +1,4 @@
-"""Checks advkit's chenyaofo architectures (ResNet, VGG-BN) against chenyaofo/pytorch-cifar-models' own code.
+"""Checks advkit's chenyaofo architectures (ResNet, VGG-BN, MobileNetV2, ShuffleNetV2) against chenyaofo/pytorch-cifar-models' own code.
 
 For each case written by ChenyaofoParityTest (weights.pth exported by advkit, input.pth, logits.pth computed by
 advkit; the case folder is named after chenyaofo's function, e.g. cifar10_vgg11_bn), this builds chenyaofo's model,
@@ -23,7 +23,7 @@ def module(name):  # load one model file by path: the package imports models nee
 worst = 0.0
 for case in sys.argv[1:]:
     name = os.path.basename(case.rstrip("/"))
-    net = getattr(module("vgg" if "vgg" in name else "resnet"), name)(pretrained=False)
+    net = getattr(module(next((m for m in ("vgg", "mobilenetv2", "shufflenetv2") if m in name), "resnet")), name)(pretrained=False)
     net.load_state_dict(torch.load(os.path.join(case, "weights.pth")), strict=True)
     net.eval()
     x = torch.load(os.path.join(case, "input.pth"))["x"]

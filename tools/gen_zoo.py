@@ -47,6 +47,24 @@ for ds, d in CHENYAOFO_VGG.items():
                      "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/vgg/{file}",
                      "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
                      f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
+CHENYAOFO_MOBILENET = {"cifar10": {"0_5": ("ca14ced9", 92.88), "0_75": ("a53c314e", 93.72), "1_0": ("fe6a5b48", 93.79), "1_4": ("3bbbd6e2", 94.22)},
+                       "cifar100": {"0_5": ("9f915757", 70.88), "0_75": ("d7891e60", 73.61), "1_0": ("1311f9ff", 74.20), "1_4": ("8a269f5e", 75.98)}}
+for ds, d in CHENYAOFO_MOBILENET.items():
+    for width, (h, acc) in d.items():
+        file = f"{ds}_mobilenetv2_x{width}-{h}.pt"
+        rows.append([f"{ds}_mobilenetv2_x{width}", f"chenyaofo_mobilenetv2_x{width}", "10" if ds == "cifar10" else "100",
+                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/mobilenetv2/{file}",
+                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
+                     f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
+CHENYAOFO_SHUFFLENET = {"cifar10": {"0_5": ("1308b4e9", 90.13), "1_0": ("98807be3", 92.98), "1_5": ("296694dd", 93.55), "2_0": ("ec31611c", 93.81)},
+                        "cifar100": {"0_5": ("1977720f", 67.82), "1_0": ("9ae22beb", 72.39), "1_5": ("e2c85ad8", 73.91), "2_0": ("e7e584cd", 75.35)}}
+for ds, d in CHENYAOFO_SHUFFLENET.items():
+    for width, (h, acc) in d.items():
+        file = f"{ds}_shufflenetv2_x{width}-{h}.pt"
+        rows.append([f"{ds}_shufflenetv2_x{width}", f"chenyaofo_shufflenetv2_x{width}", "10" if ds == "cifar10" else "100",
+                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/shufflenetv2/{file}",
+                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
+                     f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
 AKAMASTER = {20: ("12fca82f", 91.73), 32: ("d509ac18", 92.63), 44: ("014dd654", 93.10), 56: ("4bfd9763", 93.39), 110: ("1d1ed7c2", 93.68)}
 for depth, (h, acc) in AKAMASTER.items():
     file = f"resnet{depth}-{h}.th"

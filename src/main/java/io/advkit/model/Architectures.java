@@ -15,21 +15,26 @@ public final class Architectures {
     private static final Pattern CHENYAOFO = Pattern.compile("chenyaofo_resnet(20|32|44|56)");
     private static final Pattern AKAMASTER = Pattern.compile("akamaster_resnet(20|32|44|56|110|1202)");
     private static final Pattern CHENYAOFO_VGG = Pattern.compile("chenyaofo_vgg(11|13|16|19)_bn");
+    private static final Pattern CHENYAOFO_MOBILENET = Pattern.compile("chenyaofo_mobilenetv2_x(0_5|0_75|1_0|1_4)");
+    private static final Pattern CHENYAOFO_SHUFFLENET = Pattern.compile("chenyaofo_shufflenetv2_x(0_5|1_0|1_5|2_0)");
 
     /** Names for help texts. */
     public static final List<String> EXAMPLES = List.of("resnet20", "resnet56", "resnet164bn", "preresnet20", "seresnet20",
             "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20",
-            "chenyaofo_vgg11_bn", "nin", "smallcnn");
+            "chenyaofo_vgg11_bn", "chenyaofo_mobilenetv2_x0_5", "chenyaofo_shufflenetv2_x0_5", "nin", "smallcnn");
 
     private Architectures() {}
 
     /**
      * The family an architecture belongs to, for leave-one-family-out transfer studies: the design without its
      * depth or width ("resnet20", "chenyaofo_resnet56", "akamaster_resnet32" → resnet; "seresnet20" → seresnet;
-     * "wrn16_10" → wrn; "densenet40_k12" → densenet).
+     * "wrn16_10" → wrn; "densenet40_k12" → densenet; "chenyaofo_mobilenetv2_x0_5" → mobilenetv2, likewise shufflenetv2).
      */
     public static String family(String arch) {
         String a = arch.replaceFirst("^(chenyaofo|akamaster)_", "");
+        if (a.matches("(mobilenetv2|shufflenetv2)_.*")) { // their 2 is the design's version, not a depth
+            return a.substring(0, a.indexOf('_'));
+        }
         Matcher m = Pattern.compile("^([a-z]+?)(\\d.*)?$").matcher(a);
         return m.matches() ? m.group(1) : a;
     }
@@ -91,6 +96,12 @@ public final class Architectures {
         }
         if ((m = CHENYAOFO_VGG.matcher(arch)).matches()) {
             return new ChenyaofoVgg(Integer.parseInt(m.group(1)), numClasses);
+        }
+        if ((m = CHENYAOFO_MOBILENET.matcher(arch)).matches()) {
+            return new ChenyaofoMobileNetV2(Double.parseDouble(m.group(1).replace('_', '.')), numClasses);
+        }
+        if ((m = CHENYAOFO_SHUFFLENET.matcher(arch)).matches()) {
+            return new ChenyaofoShuffleNetV2(m.group(1), numClasses);
         }
         if ((m = AKAMASTER.matcher(arch)).matches()) {
             return new TorchvisionCifarResNet(Integer.parseInt(m.group(1)), numClasses, TorchvisionCifarResNet.Shortcut.ZERO_PAD);

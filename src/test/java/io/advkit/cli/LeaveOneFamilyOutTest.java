@@ -28,6 +28,10 @@ class LeaveOneFamilyOutTest {
         assertThat(Architectures.family("densenet40_k12")).isEqualTo("densenet");
         assertThat(Architectures.family("resnext29_32x4d")).isEqualTo("resnext");
         assertThat(Architectures.family("smallcnn")).isEqualTo("smallcnn");
+        assertThat(Architectures.family("chenyaofo_mobilenetv2_x0_5")).isEqualTo("mobilenetv2");
+        assertThat(Architectures.family("chenyaofo_shufflenetv2_x1_0")).isEqualTo("shufflenetv2");
+        assertThat(Architectures.family("chenyaofo_vgg11_bn")).isEqualTo("vgg");
+        assertThat(Architectures.family("nin")).isEqualTo("nin");
     }
 
     @Test

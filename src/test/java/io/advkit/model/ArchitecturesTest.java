@@ -36,6 +36,15 @@ class ArchitecturesTest {
         assertThat(Architectures.create("chenyaofo_vgg16_bn", 100).learnableParameterCount()).isEqualTo(15_299_748L);
     }
 
+    /** chenyaofo's MobileNetV2 and ShuffleNetV2, counted the same way (its README: 0.70, 4.50, 0.35 and 5.55 M). */
+    @Test
+    void chenyaofoMobileNetsHaveTheParameterCountsOfItsAuthorsCode() {
+        assertThat(Architectures.create("chenyaofo_mobilenetv2_x0_5", 10).learnableParameterCount()).isEqualTo(700_490L);
+        assertThat(Architectures.create("chenyaofo_mobilenetv2_x1_4", 100).learnableParameterCount()).isEqualTo(4_495_076L);
+        assertThat(Architectures.create("chenyaofo_shufflenetv2_x0_5", 10).learnableParameterCount()).isEqualTo(352_042L);
+        assertThat(Architectures.create("chenyaofo_shufflenetv2_x2_0", 100).learnableParameterCount()).isEqualTo(5_549_896L);
+    }
+
     /** The same against ../shared's copy of the imgclsmob CIFAR-100 table, for the models the issue names. */
     @Test
     void cifar100CountsMatchTheImgclsmobTable() throws IOException {

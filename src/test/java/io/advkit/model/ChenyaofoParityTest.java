@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * advkit's chenyaofo architectures (ResNet and VGG-BN) against chenyaofo's own code: exported weights load with
+ * advkit's chenyaofo architectures (ResNet, VGG-BN, MobileNetV2, ShuffleNetV2) against chenyaofo's own code: exported weights load with
  * strict=True and give the same logits. Runs when PyTorch is installed and CHENYAOFO_SRC points at a snapshot of
  * chenyaofo/pytorch-cifar-models (tools/compare_with_chenyaofo.py says how); skipped otherwise.
  */
@@ -33,7 +33,11 @@ class ChenyaofoParityTest {
         assumeTrue(src != null && Files.isDirectory(Path.of(src)), "set CHENYAOFO_SRC to run");
         // chenyaofo's function name → advkit architecture and classes
         Map<String, Object[]> cases = Map.of("cifar100_resnet20", new Object[] {"chenyaofo_resnet20", 100},
-                "cifar10_vgg11_bn", new Object[] {"chenyaofo_vgg11_bn", 10}, "cifar100_vgg16_bn", new Object[] {"chenyaofo_vgg16_bn", 100});
+                "cifar10_vgg11_bn", new Object[] {"chenyaofo_vgg11_bn", 10}, "cifar100_vgg16_bn", new Object[] {"chenyaofo_vgg16_bn", 100},
+                "cifar10_mobilenetv2_x0_5", new Object[] {"chenyaofo_mobilenetv2_x0_5", 10},
+                "cifar100_mobilenetv2_x1_4", new Object[] {"chenyaofo_mobilenetv2_x1_4", 100},
+                "cifar10_shufflenetv2_x0_5", new Object[] {"chenyaofo_shufflenetv2_x0_5", 10},
+                "cifar100_shufflenetv2_x2_0", new Object[] {"chenyaofo_shufflenetv2_x2_0", 100});
         List<String> dirs = new ArrayList<>();
         for (var c : cases.entrySet()) {
             Path dir = Files.createDirectories(tmp.resolve(c.getKey()));
