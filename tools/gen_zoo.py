@@ -28,43 +28,33 @@ with open(csv_path) as f:
         rows.append([name, arch, str(classes), "pytorchcv-cifar", r["net_weights"], "pytorchcv", url, "sha1:" + sha1,
                      "~/.torch/models/" + file, f"top-1 error {int(err) / 100:.2f}% on the {m.group(2).upper()} test set (pytorchcv)"])
 
-CHENYAOFO = {"cifar10": {20: "4118986f", 32: "ef93fc4d", 44: "2a3cabcb", 56: "187c023a"},
-             "cifar100": {20: "23dac2f1", 32: "84213ce6", 44: "ffe32858", 56: "f2eff4c8"}}
-CHENYAOFO_ACC = {"cifar10": {20: 92.60, 32: 93.53, 44: 94.01, 56: 94.37}, "cifar100": {20: 68.83, 32: 70.16, 44: 71.63, 56: 72.63}}
-for ds, d in CHENYAOFO.items():
-    for depth, h in d.items():
-        file = f"{ds}_resnet{depth}-{h}.pt"
-        rows.append([f"{ds}_resnet{depth}", f"chenyaofo_resnet{depth}", "10" if ds == "cifar10" else "100",
-                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/resnet/{file}",
-                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
-                     f"top-1 {CHENYAOFO_ACC[ds][depth]:.2f}% on the {ds.upper()} test set (chenyaofo)"])
-CHENYAOFO_VGG = {"cifar10": {11: ("eaeebf42", 92.79), 13: ("c01e4a43", 94.00), 16: ("6ee7ea24", 94.16), 19: ("57191229", 93.91)},
-                 "cifar100": {11: ("57d0759e", 70.78), 13: ("5ebe5778", 74.63), 16: ("7d8c4031", 74.00), 19: ("b98f7bd7", 73.87)}}
-for ds, d in CHENYAOFO_VGG.items():
-    for depth, (h, acc) in d.items():
-        file = f"{ds}_vgg{depth}_bn-{h}.pt"
-        rows.append([f"{ds}_vgg{depth}_bn", f"chenyaofo_vgg{depth}_bn", "10" if ds == "cifar10" else "100",
-                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/vgg/{file}",
-                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
-                     f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
-CHENYAOFO_MOBILENET = {"cifar10": {"0_5": ("ca14ced9", 92.88), "0_75": ("a53c314e", 93.72), "1_0": ("fe6a5b48", 93.79), "1_4": ("3bbbd6e2", 94.22)},
-                       "cifar100": {"0_5": ("9f915757", 70.88), "0_75": ("d7891e60", 73.61), "1_0": ("1311f9ff", 74.20), "1_4": ("8a269f5e", 75.98)}}
-for ds, d in CHENYAOFO_MOBILENET.items():
-    for width, (h, acc) in d.items():
-        file = f"{ds}_mobilenetv2_x{width}-{h}.pt"
-        rows.append([f"{ds}_mobilenetv2_x{width}", f"chenyaofo_mobilenetv2_x{width}", "10" if ds == "cifar10" else "100",
-                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/mobilenetv2/{file}",
-                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
-                     f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
-CHENYAOFO_SHUFFLENET = {"cifar10": {"0_5": ("1308b4e9", 90.13), "1_0": ("98807be3", 92.98), "1_5": ("296694dd", 93.55), "2_0": ("ec31611c", 93.81)},
-                        "cifar100": {"0_5": ("1977720f", 67.82), "1_0": ("9ae22beb", 72.39), "1_5": ("e2c85ad8", 73.91), "2_0": ("e7e584cd", 75.35)}}
-for ds, d in CHENYAOFO_SHUFFLENET.items():
-    for width, (h, acc) in d.items():
-        file = f"{ds}_shufflenetv2_x{width}-{h}.pt"
-        rows.append([f"{ds}_shufflenetv2_x{width}", f"chenyaofo_shufflenetv2_x{width}", "10" if ds == "cifar10" else "100",
-                     "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/shufflenetv2/{file}",
-                     "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
-                     f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
+# chenyaofo/pytorch-cifar-models: per release, model (without the dataset prefix) → (sha256 prefix, top-1 %) per dataset
+CHENYAOFO = {
+    "resnet": {"cifar10": {"resnet20": ("4118986f", 92.60), "resnet32": ("ef93fc4d", 93.53), "resnet44": ("2a3cabcb", 94.01),
+                           "resnet56": ("187c023a", 94.37)},
+               "cifar100": {"resnet20": ("23dac2f1", 68.83), "resnet32": ("84213ce6", 70.16), "resnet44": ("ffe32858", 71.63),
+                            "resnet56": ("f2eff4c8", 72.63)}},
+    "vgg": {"cifar10": {"vgg11_bn": ("eaeebf42", 92.79), "vgg13_bn": ("c01e4a43", 94.00), "vgg16_bn": ("6ee7ea24", 94.16),
+                        "vgg19_bn": ("57191229", 93.91)},
+            "cifar100": {"vgg11_bn": ("57d0759e", 70.78), "vgg13_bn": ("5ebe5778", 74.63), "vgg16_bn": ("7d8c4031", 74.00),
+                         "vgg19_bn": ("b98f7bd7", 73.87)}},
+    "mobilenetv2": {"cifar10": {"mobilenetv2_x0_5": ("ca14ced9", 92.88), "mobilenetv2_x0_75": ("a53c314e", 93.72),
+                                "mobilenetv2_x1_0": ("fe6a5b48", 93.79), "mobilenetv2_x1_4": ("3bbbd6e2", 94.22)},
+                    "cifar100": {"mobilenetv2_x0_5": ("9f915757", 70.88), "mobilenetv2_x0_75": ("d7891e60", 73.61),
+                                 "mobilenetv2_x1_0": ("1311f9ff", 74.20), "mobilenetv2_x1_4": ("8a269f5e", 75.98)}},
+    "shufflenetv2": {"cifar10": {"shufflenetv2_x0_5": ("1308b4e9", 90.13), "shufflenetv2_x1_0": ("98807be3", 92.98),
+                                 "shufflenetv2_x1_5": ("296694dd", 93.55), "shufflenetv2_x2_0": ("ec31611c", 93.81)},
+                     "cifar100": {"shufflenetv2_x0_5": ("1977720f", 67.82), "shufflenetv2_x1_0": ("9ae22beb", 72.39),
+                                  "shufflenetv2_x1_5": ("e2c85ad8", 73.91), "shufflenetv2_x2_0": ("e7e584cd", 75.35)}},
+}
+for release, per_dataset in CHENYAOFO.items():
+    for ds, models in per_dataset.items():
+        for model, (h, acc) in models.items():
+            file = f"{ds}_{model}-{h}.pt"
+            rows.append([f"{ds}_{model}", f"chenyaofo_{model}", "10" if ds == "cifar10" else "100",
+                         "chenyaofo-" + ds, "", "chenyaofo", f"https://github.com/chenyaofo/pytorch-cifar-models/releases/download/{release}/{file}",
+                         "sha256-prefix:" + h, "~/.cache/torch/hub/checkpoints/" + file,
+                         f"top-1 {acc:.2f}% on the {ds.upper()} test set (chenyaofo)"])
 AKAMASTER = {20: ("12fca82f", 91.73), 32: ("d509ac18", 92.63), 44: ("014dd654", 93.10), 56: ("4bfd9763", 93.39), 110: ("1d1ed7c2", 93.68)}
 for depth, (h, acc) in AKAMASTER.items():
     file = f"resnet{depth}-{h}.th"
