@@ -29,11 +29,13 @@ run, name, command, clean, robust_line, sha = sys.argv[1:]
 t = json.load(open(f"{run}/train.json"))
 c = t["config"]
 h = t["history"][-1]
+# whose model code the architecture and its state_dict keys follow (what loads the .pth in PyTorch)
+publisher, code = ("chenyaofo/pytorch-cifar-models", c["arch"][len("chenyaofo_"):]) if c["arch"].startswith("chenyaofo_") else ("pytorchcv", c["arch"])
 threads = (t.get("run") or {}).get("threads", 1)
 lines = [f"# {name}", "",
  f"A {c['arch']} for CIFAR-10 trained by advkit (method `{c['method']['method']}`), shipped in the zoo as `{name}`.", "",
  "| | |", "|---|---|",
- f"| architecture | pytorchcv `{c['arch']}` (10 classes), pytorchcv CIFAR normalization |",
+ f"| architecture | {publisher} `{code}` (10 classes; advkit `{c['arch']}`), the CIFAR-10 mean/std normalization pytorchcv and chenyaofo use |",
  f"| data | CIFAR-10 train split of `../shared/data/cifar10-jpg.tar.gz` (JPEG q75), 50,000 images |",
  f"| recipe | {c['epochs']} epochs, batch {c['batch_size']}, SGD lr {c['optimizer']['lr']} momentum {c['optimizer']['momentum']}"
  f"{' Nesterov' if c['optimizer']['nesterov'] else ''}, weight decay {c['optimizer']['weight_decay']}, {c['schedule']} schedule, {c['augmentation']} |",
@@ -46,7 +48,7 @@ lines += [f"| epochs run | {t['epochs_run']} |",
  f"| accuracy on `../shared/data/cifar-10_eval` (1,000) | {clean} |"]
 if robust_line:
     lines.append(robust_line)
-lines += [f"| file | `models/{name}.pth`, PyTorch zip state_dict with pytorchcv key names, sha256 `{sha}` |",
+lines += [f"| file | `models/{name}.pth`, PyTorch zip state_dict with {publisher}'s key names, sha256 `{sha}` |",
  f"| date | {datetime.date.today().isoformat()} |", "", "Trained with:", "", "```bash", command, "```", ""]
 open(f"models/{name}.md", "w").write("\n".join(lines))
 PY
