@@ -53,7 +53,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--val-limit", defaultValue = "10000", description = "evaluate on at most this many held-out images, drawn evenly from every class (default ${DEFAULT-VALUE})")
     int valLimit;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "ARCH", description = "architecture, e.g. resnet20, preresnet20, seresnet20, densenet40_k12 "
+    @Option(names = {"-m", "--model"}, paramLabel = "ARCH", description = "architecture, e.g. resnet20, preresnet20, seresnet20, densenet40_k12, chenyaofo_shufflenetv2_x0_5 "
             + "(default with --init: the initial model's)")
     String arch;
 
