@@ -22,8 +22,22 @@ public class SelectionOptions {
             throw new UserError("--limit and --subset both choose images; give one of them");
         }
         if (limit != null) {
-            return ImageSubset.first(set, limit);
+            ImageSet first = ImageSubset.first(set, limit);
+            if (oneLabel(first) && !oneLabel(set)) { // a set stored class by class: the quick try would see one class
+                System.err.printf("advkit: warning: the first %d images are all of class %d; --subset %d draws them evenly from every class%n",
+                        first.size(), first.label(0), first.size());
+            }
+            return first;
         }
         return subset != null ? ImageSubset.balanced(set, subset, subsetSeed) : set;
+    }
+
+    private static boolean oneLabel(ImageSet set) {
+        for (int i = 1; i < set.size(); i++) {
+            if (set.label(i) != set.label(0)) {
+                return false;
+            }
+        }
+        return set.size() > 1;
     }
 }

@@ -199,6 +199,15 @@ class HostileInputsTest {
         Path in = images("in", 6);
         Object[] r = run("eval", "-q", "--data", in.toString(), "--model", "cifar100_resnet20", "--weights-dir", weights(), "--limit", "2");
         assertThat((String) r[1]).contains("      2 "); // total column
+        assertThat((String) r[2]).doesNotContain("warning");
+        // a set stored class by class: the first images are one class, which --limit says (and --subset avoids)
+        Path byClass = Files.createDirectories(tmp.resolve("by-class"));
+        for (String f : new String[] {"0_0.png", "0_1.png", "0_2.png", "1_0.png"}) {
+            Files.copy(Shared.require("data/cifar-100_eval").resolve(f), byClass.resolve(f));
+        }
+        r = run("eval", "-q", "--data", byClass.toString(), "--model", "cifar100_resnet20", "--weights-dir", weights(), "--limit", "2");
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        assertThat((String) r[2]).contains("warning: the first 2 images are all of class 0; --subset 2");
         Path out = tmp.resolve("out");
         r = run(attack(in, out, "--subset", "3"));
         assertThat((int) r[0]).as((String) r[2]).isZero();
