@@ -12,7 +12,7 @@ rounded to the nearest 8-bit image within the budget (what a saved PNG holds). N
 python3-pil, and source trees of auto-attack and pytorchcv (e.g. `git archive` of the local snapshots); nothing of
 theirs is committed here.
 """
-import argparse, importlib, json, os, re, sys, time
+import argparse, json, os, re, sys, time
 import numpy as np
 from PIL import Image
 
@@ -31,6 +31,7 @@ import torch
 from autoattack import AutoAttack
 import autoattack.autopgd_base as _apgd
 import autoattack.checks as _checks
+from publisher_models import akamaster, pytorchcv
 
 
 def _check_zero_gradients(grad, logger=None):
@@ -46,21 +47,14 @@ torch.set_num_threads(a.threads)
 def build():
     """The network and its normalization, from the authors' own code."""
     if a.model.startswith("akamaster_"):
-        sys.path.insert(0, a.akamaster_src)
-        import resnet as aka
-        net = getattr(aka, a.model[len("akamaster_"):])()
+        net = akamaster(a.model[len("akamaster_"):], a.akamaster_src)
         state = torch.load(a.weights, map_location="cpu")
         state = state.get("state_dict", state)
         net.load_state_dict({k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()}, strict=True)
         return net, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]  # its trainer.py's Normalize
-    module = next(m for p, m in MODULES if a.model.startswith(p))
-    net = getattr(importlib.import_module("pytorchcv.models." + module), a.model)(pretrained=False)
+    net = pytorchcv(a.model)
     net.load_state_dict(torch.load(a.weights, map_location="cpu"), strict=True)
     return net, [0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]  # pytorchcv's CIFAR normalization
-
-
-MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
-           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar")]
 
 
 class Normalized(torch.nn.Module):

@@ -6,24 +6,15 @@ loads the weights with strict=True and compares the logits in eval mode. Needs P
 snapshot of the repository, e.g. git -C /work/.mirror/chenyaofo+pytorch-cifar-models/repo archive HEAD | tar -x -C /tmp/chenyaofo.
 Usage: CHENYAOFO_SRC=/tmp/chenyaofo python3 compare_with_chenyaofo.py CASE_DIR...
 """
-import importlib.util, os, sys
+import os, sys
 import torch
+from publisher_models import chenyaofo
 
 src = os.environ["CHENYAOFO_SRC"]
-
-
-def module(name):  # load one model file by path: the package imports models needing extra libraries
-    spec = importlib.util.spec_from_file_location("chenyaofo_" + name, os.path.join(src, "pytorch_cifar_models", name + ".py"))
-    m = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = m
-    spec.loader.exec_module(m)
-    return m
-
-
 worst = 0.0
 for case in sys.argv[1:]:
     name = os.path.basename(case.rstrip("/"))
-    net = getattr(module(next((m for m in ("vgg", "mobilenetv2", "shufflenetv2") if m in name), "resnet")), name)(pretrained=False)
+    net = chenyaofo(name, src)
     net.load_state_dict(torch.load(os.path.join(case, "weights.pth")), strict=True)
     net.eval()
     x = torch.load(os.path.join(case, "input.pth"))["x"]

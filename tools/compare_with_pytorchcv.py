@@ -6,23 +6,14 @@ must match), runs it in eval mode and compares the logits. Needs PyTorch (Debian
 pytorchcv source tree on PYTHONPATH, e.g. git -C /work/.mirror/osmr+pytorchcv/repo archive HEAD | tar -x -C /tmp/pytorchcv.
 Usage: python3 compare_with_pytorchcv.py CASE_DIR...   (CASE_DIR name = pytorchcv model name)
 """
-import importlib, os, re, sys
+import os, sys
 import torch
-
-# import only the CIFAR modules: pytorchcv's model_provider imports every model, some needing torchvision
-MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
-           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar"),
-           ("nin", "nin_cifar")]
-
-
-def get_model(name, pretrained=False):
-    module = next(m for prefix, m in MODULES if name.startswith(prefix))
-    return getattr(importlib.import_module("pytorchcv.models." + module), name)(pretrained=pretrained)
+from publisher_models import pytorchcv
 
 worst = 0.0
 for case in sys.argv[1:]:
     name = os.path.basename(case.rstrip("/"))
-    net = get_model(name, pretrained=False)
+    net = pytorchcv(name)
     sd = torch.load(os.path.join(case, "weights.pth"))
     net.load_state_dict(sd, strict=True)
     net.eval()

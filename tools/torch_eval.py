@@ -7,7 +7,7 @@ Needs Debian's python3-torch and python3-pil, and a pytorchcv source tree (see c
 chenyaofo's models (named as its functions, cifar10_...), a chenyaofo/pytorch-cifar-models one (compare_with_chenyaofo.py).
 Inputs are normalized with the CIFAR-10 mean/std both publishers use (advkit's pytorchcv-cifar and chenyaofo-cifar10).
 """
-import argparse, importlib, importlib.util, os, re, sys
+import argparse, os, re
 import numpy as np
 from PIL import Image
 
@@ -16,28 +16,12 @@ ap.add_argument("--pytorchcv-src"); ap.add_argument("--chenyaofo-src"); ap.add_a
 ap.add_argument("--weights", required=True); ap.add_argument("--data", required=True)
 a = ap.parse_args()
 import torch
+from publisher_models import chenyaofo, pytorchcv
 
-MODULES = [("sepreresnet", "sepreresnet_cifar"), ("seresnet", "seresnet_cifar"), ("preresnet", "preresnet_cifar"),
-           ("resnext", "resnext_cifar"), ("resnet", "resnet_cifar"), ("wrn", "wrn_cifar"), ("densenet", "densenet_cifar"),
-           ("nin", "nin_cifar")]
-if a.model.startswith("cifar10_") or a.model.startswith("cifar100_"):  # chenyaofo's: one model file, loaded by path
-    kind = next((k for k in ("vgg", "mobilenetv2", "shufflenetv2") if k in a.model), "resnet")
-    spec = importlib.util.spec_from_file_location("chenyaofo_" + kind, os.path.join(a.chenyaofo_src, "pytorch_cifar_models", kind + ".py"))
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # its file looks itself up there
-    spec.loader.exec_module(mod)
-    net = getattr(mod, a.model)(pretrained=False)
-    source = "chenyaofo"
+if a.model.startswith("cifar10_") or a.model.startswith("cifar100_"):  # chenyaofo names its functions so
+    net, source = chenyaofo(a.model, a.chenyaofo_src), "chenyaofo"
 else:
-    sys.path.insert(0, a.pytorchcv_src)
-    module = next(m for p, m in MODULES if a.model.startswith(p))
-    mod = importlib.import_module("pytorchcv.models." + module)
-    wrn = re.fullmatch(r"wrn(\d+)_(\d+)_cifar(\d+)", a.model)
-    if not hasattr(mod, a.model) and wrn:  # a WRN-d-k pytorchcv does not name (e.g. wrn16_4): its own generic builder
-        net = mod.get_wrn_cifar(num_classes=int(wrn.group(3)), blocks=int(wrn.group(1)), width_factor=int(wrn.group(2)))
-    else:
-        net = getattr(mod, a.model)(pretrained=False)
-    source = "pytorchcv"
+    net, source = pytorchcv(a.model, a.pytorchcv_src), "pytorchcv"
 net.load_state_dict(torch.load(a.weights, map_location="cpu"), strict=True)
 net.eval()
 names = sorted(f for f in os.listdir(a.data) if f.endswith(".png"))

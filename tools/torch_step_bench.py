@@ -11,7 +11,7 @@ interleaved rounds (medians). The network comes from its publisher's own code, r
 
 --channels-last also times the network and batch converted to torch.channels_last (what a PyTorch user can do by hand).
 """
-import argparse, importlib, importlib.util, json, os, sys, time
+import argparse, json, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--pytorchcv-src"); ap.add_argument("--chenyaofo-src"); ap.add_argument("--akamaster-src")
@@ -21,29 +21,17 @@ ap.add_argument("--seconds", type=float, default=10); ap.add_argument("--rounds"
 ap.add_argument("--channels-last", action="store_true")
 a = ap.parse_args()
 import torch
-
-
-def from_file(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    m = importlib.util.module_from_spec(spec)
-    sys.modules[name] = m  # chenyaofo's file registers its functions through sys.modules
-    spec.loader.exec_module(m)
-    return m
+from publisher_models import akamaster, chenyaofo, pytorchcv
 
 
 def network(spec):
     source, name = spec.split(":", 1) if ":" in spec else ("pytorchcv", spec)
     if source == "pytorchcv":
-        sys.path.insert(0, a.pytorchcv_src)
-        family = {"resnext": "resnext_cifar", "densenet": "densenet_cifar", "wrn": "wrn_cifar", "seresnet": "seresnet_cifar",
-                  "sepreresnet": "sepreresnet_cifar", "preresnet": "preresnet_cifar", "resnet": "resnet_cifar"}
-        module = next(v for k, v in family.items() if name.startswith(k))
-        return getattr(importlib.import_module("pytorchcv.models." + module), name)(pretrained=False)
+        return pytorchcv(name, a.pytorchcv_src)
     if source == "chenyaofo":
-        file = "vgg" if "vgg" in name else "resnet"
-        return getattr(from_file(os.path.join(a.chenyaofo_src, "pytorch_cifar_models", file + ".py"), "chenyaofo_" + file), name)()
+        return chenyaofo(name, a.chenyaofo_src)
     if source == "akamaster":
-        return getattr(from_file(os.path.join(a.akamaster_src, "resnet.py"), "akamaster_resnet"), name)()
+        return akamaster(name, a.akamaster_src)
     raise SystemExit("unknown model source: " + source)
 
 
