@@ -8,8 +8,9 @@ torchscript:/onnx: paths against the zoo model on the same weights.
 
 --upsample S puts a bilinear resize from S×S to 32×32 in front (a network whose input is S×S), for the any-size check.
 """
-import argparse, importlib.util, os, sys
+import argparse, os
 import torch, torch.nn as nn, torch.nn.functional as F
+from publisher_models import chenyaofo
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--chenyaofo-src", required=True); ap.add_argument("--model", required=True)
@@ -17,9 +18,7 @@ ap.add_argument("--weights", required=True); ap.add_argument("--torchscript"); a
 ap.add_argument("--script", action="store_true"); ap.add_argument("--upsample", type=int)
 a = ap.parse_args()
 
-spec = importlib.util.spec_from_file_location("chenyaofo_resnet", os.path.join(a.chenyaofo_src, "pytorch_cifar_models", "resnet.py"))
-resnet = importlib.util.module_from_spec(spec); sys.modules[spec.name] = resnet; spec.loader.exec_module(resnet)
-net = getattr(resnet, a.model)(pretrained=False)
+net = chenyaofo(a.model, a.chenyaofo_src)
 net.load_state_dict(torch.load(a.weights, map_location="cpu"), strict=True)
 stats = {"cifar10": ([0.4914, 0.4822, 0.4465], [0.2023, 0.1994, 0.2010]),
          "cifar100": ([0.5070, 0.4865, 0.4409], [0.2673, 0.2564, 0.2761])}[a.model.split("_")[0]]

@@ -16,7 +16,7 @@ torchattacks and chenyaofo's model code come from local snapshots (read, never c
   PYTHONPATH=/tmp/torchattacks /usr/bin/python3 tools/torchattacks_job.py --job pgd --chenyaofo-src /tmp/chenyaofo \
       --data ../shared/data/cifar-100_eval --weights-dir ../shared/weights/cifar100 --out /tmp/ta-pgd --threads 2
 """
-import argparse, importlib.util, json, os, sys, time
+import argparse, json, os, time
 
 import numpy as np
 import torch
@@ -34,15 +34,12 @@ ap.add_argument("--seed", type=int, default=0)
 a = ap.parse_args()
 
 import torchattacks  # from PYTHONPATH
+from publisher_models import chenyaofo
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
 start = time.time()
 
-spec = importlib.util.spec_from_file_location("chenyaofo_resnet", os.path.join(a.chenyaofo_src, "pytorch_cifar_models", "resnet.py"))
-resnet = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = resnet  # the file registers its functions through sys.modules
-spec.loader.exec_module(resnet)
 
 MEAN, STD = (0.5070, 0.4865, 0.4409), (0.2673, 0.2564, 0.2761)  # chenyaofo's CIFAR-100 normalization
 FILES = {"cifar100_resnet20": "cifar100_resnet20-23dac2f1.pt", "cifar100_resnet56": "cifar100_resnet56-f2eff4c8.pt",
@@ -70,7 +67,7 @@ class LogitEnsemble(torch.nn.Module):
 
 
 def load(name):
-    net = getattr(resnet, name)(pretrained=False)
+    net = chenyaofo(name, a.chenyaofo_src)
     state = torch.load(os.path.join(a.weights_dir, FILES[name]), map_location="cpu")
     net.load_state_dict(state.get("state_dict", state), strict=True)
     model = Normalized(net).eval()
