@@ -1,10 +1,12 @@
 package io.advkit.cli;
 
 import io.advkit.data.ImageFolder;
+import io.advkit.defense.DefenseSpec;
 import io.advkit.data.ImageSet;
 import io.advkit.eval.Evaluator;
 import io.advkit.model.AdvkitModelFile;
 import io.advkit.model.Architectures;
+import io.advkit.model.Classifier;
 import io.advkit.model.ModelCollection;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelLoader;
@@ -28,8 +30,11 @@ import java.util.TreeMap;
  * evaluated on the saved images. The table is the accuracy of every model on examples made without its family.
  */
 final class LeaveOneFamilyOut {
-    /** One held-out model's accuracies. */
-    record Row(String family, String model, double clean, double adversarial, List<String> surrogates) {}
+    /** One held-out model's accuracies: undefended, and behind each victim-side defense. */
+    record Row(String family, String model, double clean, double adversarial, List<Defended> defended, List<String> surrogates) {}
+
+    /** A held-out model's accuracy behind a preprocessing defense it was not attacked through (a victim's choice). */
+    record Defended(String defense, double clean, double adversarial) {}
 
     record Result(String kind, String data, int images, String attack, List<Row> rows, RunInfo run) {}
 
@@ -59,15 +64,19 @@ final class LeaveOneFamilyOut {
     /**
      * @param surrogatesOnly models that attack whenever their family is not held out but are never scored as victims
      *                       (an LGV collection: a surrogate set, not a model anyone deploys)
+     * @param victimDefenses preprocessing each held-out model is also scored behind ("jpeg:75", ...): a deployed model's
+     *                       defense, which the attack may anticipate with its own --robust-to
      */
-    static Result run(List<String> models, List<String> surrogatesOnly, Path data, ImageSet set, String attackArgs, List<String> passThrough,
-                      Path out, ModelLoader loader, int batchSize, boolean quiet) {
+    static Result run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, Path data, ImageSet set,
+                      String attackArgs, List<String> passThrough, Path out, ModelLoader loader, int batchSize, boolean quiet) {
         Map<String, List<String>> byFamily = new TreeMap<>();
         models.forEach(m -> byFamily.computeIfAbsent(family(m), f -> new ArrayList<>()).add(m));
         if (byFamily.size() < 2) {
             throw UserError.invalid("model", "a leave-one-family-out study needs models of at least two families; got "
                     + byFamily.keySet() + " from " + models);
         }
+        // the victims' defenses are checked before the first attack, not after an hour of them
+        List<DefenseSpec> behind = victimDefenses.stream().map(d -> new DefenseSpec(d, "naive", "identity", 1, 0)).toList();
         List<Row> rows = new ArrayList<>();
         for (var e : byFamily.entrySet()) {
             List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !e.getValue().contains(m)).toList());
@@ -87,20 +96,41 @@ final class LeaveOneFamilyOut {
             ImageSet adv = ImageFolder.open(dir, set.classNames());
             for (String victim : e.getValue()) {
                 try (LoadedClassifier m = loader.load(victim)) {
+                    List<Defended> defended = new ArrayList<>();
+                    for (DefenseSpec d : behind) {
+                        Classifier defendedModel = d.wrap(m);
+                        defended.add(new Defended(d.spec(), Evaluator.evaluate(defendedModel, set, batchSize, true).accuracy(),
+                                Evaluator.evaluate(defendedModel, adv, batchSize, true).accuracy()));
+                    }
                     rows.add(new Row(e.getKey(), m.name(), Evaluator.evaluate(m, set, batchSize, true).accuracy(),
-                            Evaluator.evaluate(m, adv, batchSize, true).accuracy(), surrogates));
+                            Evaluator.evaluate(m, adv, batchSize, true).accuracy(), defended, surrogates));
                 }
             }
         }
         Result r = new Result("leave-one-family-out", set.describe(), set.size(), attackArgs, rows, RunInfo.now());
-        StringBuilder md = new StringBuilder("| held-out family | model | clean (%) | on examples made without its family (%) |\n"
-                + "|---|---|---:|---:|\n");
-        for (Row row : rows) {
-            md.append(String.format("| %s | %s | %.1f | %.1f |%n", row.family(), row.model(), row.clean(), row.adversarial()));
-        }
-        AtomicFiles.writeString(out.resolve("transfer.md"), md.toString());
+        AtomicFiles.writeString(out.resolve("transfer.md"), markdown(rows, victimDefenses));
         Json.write(out.resolve("transfer.json"), r);
-        System.out.print(md);
+        System.out.print(markdown(rows, victimDefenses));
         return r;
+    }
+
+    /** The table, one row per held-out model, and the worst held-out family's accuracy under it (the study's result). */
+    static String markdown(List<Row> rows, List<String> victimDefenses) {
+        StringBuilder md = new StringBuilder("| held-out family | model | clean (%) | on examples made without its family (%) |");
+        victimDefenses.forEach(d -> md.append(" behind ").append(d).append(": clean → adversarial (%) |"));
+        md.append("\n|---|---|---:|---:|").append("---:|".repeat(victimDefenses.size())).append('\n');
+        for (Row row : rows) {
+            md.append(String.format("| %s | %s | %.1f | %.1f |", row.family(), row.model(), row.clean(), row.adversarial()));
+            row.defended().forEach(d -> md.append(String.format(" %.1f → %.1f |", d.clean(), d.adversarial())));
+            md.append('\n');
+        }
+        Row worst = rows.stream().max(java.util.Comparator.comparingDouble(Row::adversarial)).orElseThrow();
+        md.append(String.format("%nworst held-out: %.1f%% (%s, %s)", worst.adversarial(), worst.family(), worst.model()));
+        for (int i = 0; i < victimDefenses.size(); i++) {
+            int d = i;
+            Row w = rows.stream().max(java.util.Comparator.comparingDouble((Row x) -> x.defended().get(d).adversarial())).orElseThrow();
+            md.append(String.format("; behind %s %.1f%% (%s, %s)", victimDefenses.get(d), w.defended().get(d).adversarial(), w.family(), w.model()));
+        }
+        return md.append('\n').toString();
     }
 }

@@ -64,6 +64,11 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
             + "its family is not held out but is not scored (e.g. lgv:DIR, a collection); repeat")
     List<String> surrogatesOnly = new ArrayList<>();
 
+    @Option(names = "--victim-defense", paramLabel = "SPEC", description = "with --leave-one-family-out: also score every held-out "
+            + "model behind this preprocessing (e.g. jpeg:75, bitdepth:5; the attack can anticipate it with --robust-to in "
+            + "--attack-args); repeat")
+    List<String> victimDefenses = new ArrayList<>();
+
     @Option(names = "--data", paramLabel = "PATH", description = "with --leave-one-family-out: the clean images")
     Path data;
 
@@ -93,8 +98,8 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
         if (leaveOneFamilyOut) {
             return leaveOneFamilyOut();
         }
-        if (!surrogatesOnly.isEmpty()) {
-            throw new UserError("--surrogate-only belongs to a --leave-one-family-out study");
+        if (!surrogatesOnly.isEmpty() || !victimDefenses.isEmpty()) {
+            throw new UserError("--surrogate-only and --victim-defense belong to a --leave-one-family-out study");
         }
         Matrix plan = matrix();
         List<String> rows = plan.rows();
@@ -224,7 +229,7 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
         if (selection.subset != null) {
             passThrough.addAll(List.of("--subset", selection.subset.toString(), "--subset-seed", Long.toString(selection.subsetSeed)));
         }
-        LeaveOneFamilyOut.run(models, surrogatesOnly, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
+        LeaveOneFamilyOut.run(models, surrogatesOnly, victimDefenses, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
         return 0;
     }
 

@@ -77,4 +77,45 @@ class LeaveOneFamilyOutTest {
         assertThat((int) r[0]).isNotZero();
         assertThat((String) r[2]).contains("at least two families");
     }
+
+    @Test
+    void heldOutModelsAreAlsoScoredBehindTheVictimsDefenses() throws java.io.IOException {
+        Path data = Shared.require("data/cifar-10_eval");
+        Path out = tmp.resolve("lofo-defended");
+        Object[] r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "8",
+                "-m", "resnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit", "--victim-defense", "bitdepth:2",
+                "--attack-args", "--attack fgsm --eps 8", "--out", out.toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        JsonArray rows = Json.read(out.resolve("transfer.json")).getAsJsonObject().getAsJsonArray("rows");
+        for (var e : rows) {
+            var row = e.getAsJsonObject();
+            var behind = row.getAsJsonArray("defended").get(0).getAsJsonObject();
+            assertThat(behind.get("defense").getAsString()).isEqualTo("bitdepth:2");
+            // the same figures as `eval --defense` of that model on the clean images and on the study's saved examples
+            Path adv = out.resolve("without-" + row.get("family").getAsString());
+            String model = row.get("model").getAsString();
+            assertThat(behind.get("clean").getAsDouble()).isEqualTo(evalBehind(data, model, "bitdepth:2", "--limit", "8"));
+            assertThat(behind.get("adversarial").getAsDouble()).isEqualTo(evalBehind(adv, model, "bitdepth:2"));
+            assertThat(row.get("adversarial").getAsDouble()).isEqualTo(evalBehind(adv, model, "none"));
+        }
+        assertThat(java.nio.file.Files.readString(out.resolve("transfer.md")))
+                .contains("behind bitdepth:2").contains("worst held-out:");
+        // a defense that does not parse is refused before any attack runs
+        Path bad = tmp.resolve("lofo-bad");
+        r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "4",
+                "-m", "resnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit", "--victim-defense", "jpg:75",
+                "--attack-args", "--attack fgsm --eps 8", "--out", bad.toString());
+        assertThat((int) r[0]).isNotZero();
+        assertThat(bad.resolve("without-resnet")).doesNotExist();
+    }
+
+    private double evalBehind(Path images, String model, String defense, String... more) {
+        Path json = tmp.resolve("eval-" + System.nanoTime() + ".json");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("eval", "-q", "--data", images.toString(), "-m", model,
+                "--defense", defense, "--json", json.toString()));
+        args.addAll(java.util.List.of(more));
+        Object[] r = CliErrorsTest.run(args.toArray(String[]::new));
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        return Json.read(json).getAsJsonObject().getAsJsonArray("models").get(0).getAsJsonObject().get("accuracy").getAsDouble();
+    }
 }
