@@ -108,9 +108,10 @@ final class LeaveOneFamilyOut {
             }
         }
         Result r = new Result("leave-one-family-out", set.describe(), set.size(), attackArgs, rows, RunInfo.now());
-        AtomicFiles.writeString(out.resolve("transfer.md"), markdown(rows, victimDefenses));
+        String md = markdown(rows, victimDefenses);
+        AtomicFiles.writeString(out.resolve("transfer.md"), md);
         Json.write(out.resolve("transfer.json"), r);
-        System.out.print(markdown(rows, victimDefenses));
+        System.out.print(md);
         return r;
     }
 
