@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import io.advkit.model.Layers.BatchNorm2d;
 import io.advkit.model.Layers.Conv2d;
-import io.advkit.model.Layers.Lambda;
 import io.advkit.model.Layers.Linear;
 import io.advkit.model.Layers.Sequential;
 
@@ -49,12 +48,9 @@ public final class ChenyaofoMobileNetV2 extends Module {
         return r < 0.9 * v ? r + 8 : r;
     }
 
-    /** ConvBNReLU: conv (no bias) → BN → ReLU6, keys 0, 1 (2 is the activation). */
+    /** ConvBNReLU: conv (no bias) → BN → ReLU6. */
     static Sequential convBnRelu6(int in, int out, int kernel, int stride, int groups) {
-        return new Sequential()
-                .add("0", new Conv2d(in, out, kernel, stride, (kernel - 1) / 2, groups, false))
-                .add("1", new BatchNorm2d(out))
-                .add("2", new Lambda(Activation::relu6));
+        return Layers.convBnActivation(in, out, kernel, stride, groups, Activation::relu6);
     }
 
     @Override

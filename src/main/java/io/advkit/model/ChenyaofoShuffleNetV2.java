@@ -54,10 +54,9 @@ public final class ChenyaofoShuffleNetV2 extends Module {
         fc = child("fc", new Linear(w[4], numClasses));
     }
 
-    /** conv (no bias) → BN → ReLU, keys 0, 1. */
+    /** conv (no bias) → BN → ReLU, stride 1. */
     private static Sequential convBnRelu(int in, int out, int kernel) {
-        return new Sequential().add("0", new Conv2d(in, out, kernel, 1, (kernel - 1) / 2, 1, false))
-                .add("1", new BatchNorm2d(out)).add("2", new Lambda(Activation::relu));
+        return Layers.convBnActivation(in, out, kernel, 1, 1, Activation::relu);
     }
 
     @Override

@@ -209,6 +209,18 @@ public final class Layers {
         }
     }
 
+    /**
+     * torchvision's {@code nn.Sequential(conv, bn, activation)} with keys 0, 1, 2 (2 holds no weights): the
+     * convolution has no bias and "same" padding, as in MobileNetV2's ConvBNReLU and ShuffleNetV2's stem and conv5.
+     */
+    public static Sequential convBnActivation(int in, int out, int kernel, int stride, int groups,
+                                              java.util.function.UnaryOperator<NDArray> activation) {
+        return new Sequential()
+                .add("0", new Conv2d(in, out, kernel, stride, (kernel - 1) / 2, groups, false))
+                .add("1", new BatchNorm2d(out))
+                .add("2", new Lambda(activation));
+    }
+
     /** BN → ReLU → Conv (pytorchcv's PreConvBlock: children {@code bn}, {@code conv}). */
     public static final class PreConvBlock extends Module {
         private final BatchNorm2d bn;
