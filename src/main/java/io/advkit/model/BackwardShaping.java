@@ -101,7 +101,7 @@ public final class BackwardShaping {
             T result = forward.get();
             if ((rules.skipGamma() != 1 || rules.skipErosion() > 0) && s.residuals == 0) {
                 throw UserError.invalid("attack", (rules.skipGamma() != 1 ? "sgm" : "ghost") + " works on residual blocks, but "
-                        + "the model has none advkit can reach (ResNet, SE-ResNet, PreResNet, WRN, ResNeXt, chenyaofo/akamaster ResNets have)");
+                        + "the model has none advkit can reach (ResNet, SE-ResNet, PreResNet, WRN, ResNeXt, MobileNetV2, chenyaofo/akamaster ResNets have)");
             }
             if (rules.linearFromStage() > 0 && s.deepestStage < rules.linearFromStage()) {
                 throw UserError.invalid("linbp stage", "linbp from stage " + rules.linearFromStage() + ", but the model has "

@@ -77,10 +77,15 @@ public final class ChenyaofoMobileNetV2 extends Module {
             conv.add(Integer.toString(k), new BatchNorm2d(out));
         }
 
+        /** The sum is a residual block's like ResNet's (no activation after it): SGM and ghost erosion reach it. */
         @Override
         public NDArray forward(NDArray x, boolean training) {
             NDArray y = conv.forward(x, training);
-            return residual ? addFreeing(x, y, x) : y;
+            if (!residual) {
+                return y;
+            }
+            y = then(y, BackwardShaping::residualBranch);
+            return addFreeing(BackwardShaping.skip(x), y, x);
         }
     }
 }

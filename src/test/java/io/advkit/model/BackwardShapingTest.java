@@ -74,6 +74,33 @@ class BackwardShapingTest {
         }
     }
 
+    /** MobileNetV2's inverted residual has no activation after its sum: at γ = 0 the gradient of Σ w ⊙ out is w. */
+    @Test
+    void sgmReachesMobileNetV2sInvertedResiduals() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(6);
+            var block = new ChenyaofoMobileNetV2.InvertedResidual(8, 8, 1, 6);
+            block.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 8, 6, 6));
+            block.setTrainable(false);
+            NDArray x = m.randomNormal(new Shape(2, 8, 6, 6));
+            NDArray w = m.randomNormal(new Shape(2, 8, 6, 6));
+            UnaryOperator<NDArray> loss = xi -> block.forward(xi, false).mul(w).sum(new int[] {1, 2, 3});
+            float[] plain = gradient(loss, x, m, Rules.NONE);
+            assertThat(gradient(loss, x, m, new Rules(1, 0, false))).containsExactly(plain);
+            assertClose(gradient(loss, x, m, new Rules(0, 0, false)), w.toFloatArray(), 1e-6);
+            assertThat(maxDiff(plain, w.toFloatArray())).isGreaterThan(1e-3); // the branch carried gradient
+            assertThat(BackwardShaping.during(new Rules(0.3, 0, false), () -> block.forward(x, false)).toFloatArray())
+                    .containsExactly(block.forward(x, false).toFloatArray()); // forward values unchanged
+        }
+        try (ZooModel model = ZooModel.create("t", "chenyaofo_mobilenetv2_x0_5", 10, Normalization.named("none"), 2);
+             NDManager m = NDManager.newBaseManager()) {
+            model.net().setTrainable(false);
+            NDArray x = m.randomUniform(0, 1, new Shape(1, 3, 32, 32));
+            float[] ghost = BackwardShaping.during(new Rules(1, 0, false, 0.22), () -> model.logits(x)).toFloatArray();
+            assertThat(maxDiff(ghost, model.logits(x).toFloatArray())).isGreaterThan(1e-5); // a ghost, not refused
+        }
+    }
+
     @Test
     void linbpOnOneResidualBlockIsTheGradientOfTheBlockWithoutItsBranchRelu() {
         try (NDManager m = NDManager.newBaseManager()) {
