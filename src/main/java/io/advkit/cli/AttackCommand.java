@@ -15,6 +15,7 @@ import io.advkit.eval.Evaluator;
 import io.advkit.model.Classifier;
 import io.advkit.model.Ensemble;
 import io.advkit.model.LoadedClassifier;
+import io.advkit.model.ModelFamily;
 import io.advkit.model.ModelLoader;
 import io.advkit.util.UserError;
 import picocli.CommandLine.Command;
@@ -65,6 +66,10 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     @Option(names = "--model-weights", split = ",", paramLabel = "W", description = "ensemble weights, one per surrogate (default equal; needs several -s)")
     float[] modelWeights;
 
+    @Option(names = "--balance-families", description = "every design family of the surrogates weighs the same in the ensemble, "
+            + "shared evenly by its members (e.g. three ResNets and a ShuffleNet: 1/6 each and 1/2); instead of --model-weights")
+    boolean balanceFamilies;
+
     @Option(names = {"-v", "--victim"}, paramLabel = "SPEC", description = "also evaluate these models on the saved images (recorded in attack.json)")
     List<String> victims = new ArrayList<>();
 
@@ -84,7 +89,7 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     CommandSpec spec;
 
     /** Everything the settings decide, checked before anything is loaded or written. */
-    private record Plan(ImageSet set, ThreatModel threat, Attack attack, Loss loss, Target target, Ensemble.Fusion fusion, DefenseSpec defense,
+    private record Plan(ImageSet set, ThreatModel threat, Attack attack, Loss loss, Target target, Ensemble.Fusion fusion, float[] weights, DefenseSpec defense,
                         AttackJob.Config config) {}
 
     private Plan plan() {
@@ -94,9 +99,14 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
         Loss loss = attackOptions.lossFunction();
         Target target = attackOptions.targetChoice();
         Ensemble.Fusion fused = Ensemble.Fusion.parse(fusion == null ? "loss" : fusion);
-        if (surrogates.size() == 1 && (fusion != null || modelWeights != null)) {
-            throw new UserError((fusion != null ? "--fusion" : "--model-weights") + " combines several surrogates; give more than one -s, or leave it out");
+        if (surrogates.size() == 1 && (fusion != null || modelWeights != null || balanceFamilies)) {
+            throw new UserError((fusion != null ? "--fusion" : modelWeights != null ? "--model-weights" : "--balance-families")
+                    + " combines several surrogates; give more than one -s, or leave it out");
         }
+        if (balanceFamilies && modelWeights != null) {
+            throw new UserError("--balance-families sets the ensemble weights itself; give it or --model-weights, not both");
+        }
+        float[] weights = balanceFamilies ? ModelFamily.balancedWeights(surrogates) : modelWeights;
         if (batchSize < 1) {
             throw new UserError("--batch-size must be at least 1, got " + batchSize);
         }
@@ -110,13 +120,13 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
         }
         AttackJob.Config config = new AttackJob.Config(attack.params(), tm.norm().toString(), tm.eps(), tm.eps255(), attackOptions.loss,
                 attackOptions.target, surrogates, surrogates.size() > 1 ? fused.name().toLowerCase(java.util.Locale.ROOT) : null,
-                modelWeights, defense, seed, batchSize, set.describe());
-        return new Plan(set, tm, attack, loss, target, fused, defense, config);
+                weights, defense, seed, batchSize, set.describe());
+        return new Plan(set, tm, attack, loss, target, fused, weights, defense, config);
     }
 
     /** The job on loaded surrogates, writing into {@code folder}; refuses an attack the models cannot take. */
     private AttackJob job(Plan p, List<LoadedClassifier> models, Path folder, boolean quietly) {
-        Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, modelWeights, p.fusion());
+        Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, p.weights(), p.fusion());
         Classifier model = p.defense() == null ? ensemble : p.defense().wrap(ensemble);
         p.attack().requireUsableOn(model);
         Evaluator.check(model, p.set());

@@ -4,13 +4,10 @@ import io.advkit.data.ImageFolder;
 import io.advkit.defense.DefenseSpec;
 import io.advkit.data.ImageSet;
 import io.advkit.eval.Evaluator;
-import io.advkit.model.AdvkitModelFile;
-import io.advkit.model.Architectures;
 import io.advkit.model.Classifier;
-import io.advkit.model.ModelCollection;
 import io.advkit.model.LoadedClassifier;
+import io.advkit.model.ModelFamily;
 import io.advkit.model.ModelLoader;
-import io.advkit.model.ModelZoo;
 import io.advkit.util.AtomicFiles;
 import io.advkit.util.Json;
 import io.advkit.util.RunInfo;
@@ -41,27 +38,6 @@ final class LeaveOneFamilyOut {
     private LeaveOneFamilyOut() {}
 
     /**
-     * The family of a model spec: the architecture family of a zoo model, an ARCH:... spec, a .advkit file or an LGV
-     * collection (its members'); else the spec itself (a TorchScript or ONNX model is its own family).
-     */
-    static String family(String spec) {
-        String name = spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec;
-        if (ModelZoo.contains(name)) {
-            return Architectures.family(ModelZoo.get(name).arch());
-        }
-        if (name.matches("[a-z0-9_]+:\\d+:.*")) {
-            return Architectures.family(name.substring(0, name.indexOf(':')));
-        }
-        if (AdvkitModelFile.isAdvkitFile(spec) && java.nio.file.Files.isRegularFile(io.advkit.util.StoragePaths.parse(spec))) {
-            return Architectures.family(AdvkitModelFile.archOf(io.advkit.util.StoragePaths.parse(spec)));
-        }
-        if (spec.startsWith("lgv:")) {
-            return Architectures.family(ModelCollection.archOf(io.advkit.util.StoragePaths.parse(spec.substring(4))));
-        }
-        return name;
-    }
-
-    /**
      * @param surrogatesOnly models that attack whenever their family is not held out but are never scored as victims
      *                       (an LGV collection: a surrogate set, not a model anyone deploys)
      * @param victimDefenses preprocessing each held-out model is also scored behind ("jpeg:75", ...): a deployed model's
@@ -70,7 +46,7 @@ final class LeaveOneFamilyOut {
     static Result run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, Path data, ImageSet set,
                       String attackArgs, List<String> passThrough, Path out, ModelLoader loader, int batchSize, boolean quiet) {
         Map<String, List<String>> byFamily = new TreeMap<>();
-        models.forEach(m -> byFamily.computeIfAbsent(family(m), f -> new ArrayList<>()).add(m));
+        models.forEach(m -> byFamily.computeIfAbsent(ModelFamily.of(m), f -> new ArrayList<>()).add(m));
         if (byFamily.size() < 2) {
             throw UserError.invalid("model", "a leave-one-family-out study needs models of at least two families; got "
                     + byFamily.keySet() + " from " + models);
@@ -80,7 +56,7 @@ final class LeaveOneFamilyOut {
         List<Row> rows = new ArrayList<>();
         for (var e : byFamily.entrySet()) {
             List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !e.getValue().contains(m)).toList());
-            surrogatesOnly.stream().filter(m -> !family(m).equals(e.getKey())).forEach(surrogates::add);
+            surrogatesOnly.stream().filter(m -> !ModelFamily.of(m).equals(e.getKey())).forEach(surrogates::add);
             Path dir = out.resolve("without-" + e.getKey());
             List<String> args = new ArrayList<>(List.of("attack", "-q", "--data", data.toString(), "--out", dir.toString()));
             surrogates.forEach(s -> args.addAll(List.of("-s", s)));

@@ -127,6 +127,9 @@ class HostileInputsTest {
         refused(run(attack(in, tmp.resolve("a"), "--fusion", "logits")), "--fusion", "more than one -s");
         refused(run(attack(in, tmp.resolve("b"), "--model-weights", "1")), "--model-weights", "more than one -s");
         refused(run(attack(in, tmp.resolve("c"), "-s", "cifar100_resnet56", "--fusion", "max")), "--fusion:", "max");
+        refused(run(attack(in, tmp.resolve("d"), "--balance-families")), "--balance-families", "more than one -s");
+        refused(run(attack(in, tmp.resolve("e"), "-s", "cifar100_resnet56", "--balance-families", "--model-weights", "1,2")),
+                "--balance-families", "not both");
         assertThat(tmp.resolve("a")).doesNotExist();
     }
 

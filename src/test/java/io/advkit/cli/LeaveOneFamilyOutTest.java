@@ -35,6 +35,14 @@ class LeaveOneFamilyOutTest {
     }
 
     @Test
+    void balancedWeightsGiveEveryFamilyTheSameShare() {
+        float[] w = io.advkit.model.ModelFamily.balancedWeights(java.util.List.of("akamaster_resnet20", "akamaster_resnet32",
+                "resnet20:10:pytorchcv-cifar=x.pth", "shufflenetv2_x0_5_cifar10_advkit", "seresnet20_cifar10_advkit"));
+        assertThat(w).containsExactly(1f / 9, 1f / 9, 1f / 9, 1f / 3, 1f / 3);
+        assertThat(io.advkit.model.ModelFamily.of("onnx:m.onnx")).isEqualTo("onnx:m.onnx"); // its own family
+    }
+
+    @Test
     void eachFamilyIsHeldOutOnceAndEvaluatedOnExamplesMadeWithoutIt() throws java.io.IOException {
         Path data = Shared.require("data/cifar-10_eval");
         Path out = tmp.resolve("lofo");
@@ -60,7 +68,7 @@ class LeaveOneFamilyOutTest {
             io.advkit.model.AdvkitModelFile.save(lgv.resolve("lgv-001.advkit"), m, java.util.Map.of());
         }
         String collection = "lgv:" + tmp.resolve("lgv");
-        assertThat(LeaveOneFamilyOut.family(collection)).isEqualTo("resnet");
+        assertThat(io.advkit.model.ModelFamily.of(collection)).isEqualTo("resnet");
         r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "4",
                 "-m", "resnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit", "--surrogate-only", collection,
                 "--attack-args", "--attack fgsm --eps 8", "--out", tmp.resolve("lofo-lgv").toString());
