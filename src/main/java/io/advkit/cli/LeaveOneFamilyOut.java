@@ -58,7 +58,10 @@ final class LeaveOneFamilyOut {
             List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !e.getValue().contains(m)).toList());
             surrogatesOnly.stream().filter(m -> !ModelFamily.of(m).equals(e.getKey())).forEach(surrogates::add);
             Path dir = out.resolve("without-" + e.getKey());
-            List<String> args = new ArrayList<>(List.of("attack", "-q", "--data", data.toString(), "--out", dir.toString()));
+            List<String> args = new ArrayList<>(List.of("attack", "--data", data.toString(), "--out", dir.toString()));
+            if (quiet) {
+                args.add("-q");
+            } // else each family's attack shows its own progress and ETA: a study runs for an hour
             surrogates.forEach(s -> args.addAll(List.of("-s", s)));
             args.addAll(passThrough);
             args.addAll(Arrays.asList(attackArgs.trim().split("\\s+")));
