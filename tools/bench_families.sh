@@ -5,6 +5,7 @@
 # (tools/torch_step_bench.py), the two processes alternating ROUNDS times; medians.
 #
 #   tools/bench_families.sh [ROUNDS] > table.md
+#   ONLY='mobilenet|shufflenet' tools/bench_families.sh 2    # the families whose zoo name matches the regex
 #
 # Snapshots as tools/torch_step_bench.py reads them: $PYTORCHCV_SRC (/tmp/pytorchcv), $CHENYAOFO_SRC (/tmp/chenyaofo),
 # $AKAMASTER_SRC (/tmp/akamaster, holding akamaster's resnet.py). Quiet machine; ADVKIT_JAR may name a fixed build.
@@ -24,6 +25,9 @@ families=(
   "cifar100_resnet56 chenyaofo:cifar100_resnet56"
   "cifar10_vgg11_bn chenyaofo:cifar10_vgg11_bn"
   "akamaster_resnet20 akamaster:resnet20"
+  "cifar10_mobilenetv2_x0_5 chenyaofo:cifar10_mobilenetv2_x0_5"
+  "cifar10_shufflenetv2_x0_5 chenyaofo:cifar10_shufflenetv2_x0_5"
+  "nin_cifar10 pytorchcv:nin_cifar10"
 )
 tmp="$(mktemp -d /tmp/bench-families.XXXXXX)"
 bin/advkit --help >/dev/null
@@ -31,6 +35,7 @@ echo "| model | advkit fwd | advkit fwd+grad | unfolded fwd+grad | PyTorch 1.13 
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for f in "${families[@]}"; do
   read -r zoo torch <<<"$f"
+  [[ "$zoo" =~ ${ONLY:-.} ]] || continue
   for ((r = 0; r < rounds; r++)); do
     bin/advkit bench -q -m "$zoo" --batch-size "$batch" --threads "$threads" --seconds "$seconds" --rounds 2 --unfolded \
       --json "$tmp/$zoo-$r.json" >/dev/null

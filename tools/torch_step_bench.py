@@ -10,6 +10,8 @@ interleaved rounds (medians). The network comes from its publisher's own code, r
       --batch-size 128 --threads 2 --seconds 10 --rounds 3 [--channels-last]
 
 --channels-last also times the network and batch converted to torch.channels_last (what a PyTorch user can do by hand).
+--train also times a standard training batch (train mode, cross-entropy, backward to the weights, SGD momentum 0.9,
+weight decay 5e-4: what `advkit bench --train-methods standard` times) as train_img_s.
 """
 import argparse, json, time
 
@@ -18,7 +20,7 @@ ap.add_argument("--pytorchcv-src"); ap.add_argument("--chenyaofo-src"); ap.add_a
 ap.add_argument("--model", default="pytorchcv:resnet20_cifar10")
 ap.add_argument("--batch-size", type=int, default=128); ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seconds", type=float, default=10); ap.add_argument("--rounds", type=int, default=3)
-ap.add_argument("--channels-last", action="store_true")
+ap.add_argument("--channels-last", action="store_true"); ap.add_argument("--train", action="store_true")
 a = ap.parse_args()
 import torch
 from publisher_models import akamaster, chenyaofo, pytorchcv
@@ -69,16 +71,34 @@ def rate(f, n, xb):
     return count / (time.time() - start)
 
 
+if a.train:
+    import copy
+    trained = copy.deepcopy(net).train()
+    for p in trained.parameters():
+        p.requires_grad_(True)
+    sgd = torch.optim.SGD(trained.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+
+
+def train_batch(n, xb):
+    sgd.zero_grad(set_to_none=True)
+    torch.nn.functional.cross_entropy(n(xb), y).backward()
+    sgd.step()
+
+
 rounds = []
 for _ in range(a.rounds):
     r = {}
     for prefix, (n, xb) in variants.items():
         r[prefix + "forward"] = rate(forward, n, xb)
         r[prefix + "gradient"] = rate(gradient, n, xb)
+    if a.train:
+        r["train"] = rate(train_batch, trained, x)
     rounds.append(r)
 med = {k: sorted(r[k] for r in rounds)[len(rounds) // 2] for k in rounds[0]}
 out = {"torch": torch.__version__, "model": a.model, "batch": a.batch_size, "threads": a.threads,
        "forward_img_s": med["forward"], "forward_input_gradient_img_s": med["gradient"]}
+if a.train:
+    out["train_img_s"] = med["train"]
 if a.channels_last:
     out.update(channels_last_forward_img_s=med["channels_last_forward"], channels_last_forward_input_gradient_img_s=med["channels_last_gradient"])
 print(json.dumps(out))
