@@ -89,7 +89,7 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     CommandSpec spec;
 
     /** Everything the settings decide, checked before anything is loaded or written. */
-    private record Plan(ImageSet set, ThreatModel threat, Attack attack, Loss loss, Target target, Ensemble.Fusion fusion, float[] weights, DefenseSpec defense,
+    private record Plan(ImageSet set, ThreatModel threat, Attack attack, Loss loss, Target target, Ensemble.Fusion fusion, DefenseSpec defense,
                         AttackJob.Config config) {}
 
     private Plan plan() {
@@ -121,12 +121,12 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
         AttackJob.Config config = new AttackJob.Config(attack.params(), tm.norm().toString(), tm.eps(), tm.eps255(), attackOptions.loss,
                 attackOptions.target, surrogates, surrogates.size() > 1 ? fused.name().toLowerCase(java.util.Locale.ROOT) : null,
                 weights, defense, seed, batchSize, set.describe());
-        return new Plan(set, tm, attack, loss, target, fused, weights, defense, config);
+        return new Plan(set, tm, attack, loss, target, fused, defense, config);
     }
 
     /** The job on loaded surrogates, writing into {@code folder}; refuses an attack the models cannot take. */
     private AttackJob job(Plan p, List<LoadedClassifier> models, Path folder, boolean quietly) {
-        Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, p.weights(), p.fusion());
+        Classifier ensemble = models.size() == 1 ? models.get(0) : new Ensemble(models, p.config().modelWeights(), p.fusion());
         Classifier model = p.defense() == null ? ensemble : p.defense().wrap(ensemble);
         p.attack().requireUsableOn(model);
         Evaluator.check(model, p.set());
