@@ -4,6 +4,9 @@ import io.advkit.data.ImageFolder;
 import io.advkit.defense.DefenseSpec;
 import io.advkit.data.ImageSet;
 import io.advkit.eval.Evaluator;
+import io.advkit.eval.FamilyStudy;
+import io.advkit.eval.FamilyStudy.Defended;
+import io.advkit.eval.FamilyStudy.Row;
 import io.advkit.model.Classifier;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelFamily;
@@ -27,14 +30,6 @@ import java.util.TreeMap;
  * evaluated on the saved images. The table is the accuracy of every model on examples made without its family.
  */
 final class LeaveOneFamilyOut {
-    /** One held-out model's accuracies: undefended, and behind each victim-side defense. */
-    record Row(String family, String model, double clean, double adversarial, List<Defended> defended, List<String> surrogates) {}
-
-    /** A held-out model's accuracy behind a preprocessing defense it was not attacked through (a victim's choice). */
-    record Defended(String defense, double clean, double adversarial) {}
-
-    record Result(String kind, String data, int images, String attack, List<Row> rows, RunInfo run) {}
-
     private LeaveOneFamilyOut() {}
 
     /**
@@ -43,7 +38,7 @@ final class LeaveOneFamilyOut {
      * @param victimDefenses preprocessing each held-out model is also scored behind ("jpeg:75", ...): a deployed model's
      *                       defense, which the attack may anticipate with its own --robust-to
      */
-    static Result run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, Path data, ImageSet set,
+    static FamilyStudy run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, Path data, ImageSet set,
                       String attackArgs, List<String> passThrough, Path out, ModelLoader loader, int batchSize, boolean quiet) {
         Map<String, List<String>> byFamily = new TreeMap<>();
         models.forEach(m -> byFamily.computeIfAbsent(ModelFamily.of(m), f -> new ArrayList<>()).add(m));
@@ -86,31 +81,11 @@ final class LeaveOneFamilyOut {
                 }
             }
         }
-        Result r = new Result("leave-one-family-out", set.describe(), set.size(), attackArgs, rows, RunInfo.now());
-        String md = markdown(rows, victimDefenses);
+        FamilyStudy r = new FamilyStudy(FamilyStudy.KIND, set.describe(), set.size(), attackArgs, rows, RunInfo.now());
+        String md = r.markdown();
         AtomicFiles.writeString(out.resolve("transfer.md"), md);
         Json.write(out.resolve("transfer.json"), r);
         System.out.print(md);
         return r;
-    }
-
-    /** The table, one row per held-out model, and the worst held-out family's accuracy under it (the study's result). */
-    static String markdown(List<Row> rows, List<String> victimDefenses) {
-        StringBuilder md = new StringBuilder("| held-out family | model | clean (%) | on examples made without its family (%) |");
-        victimDefenses.forEach(d -> md.append(" behind ").append(d).append(": clean → adversarial (%) |"));
-        md.append("\n|---|---|---:|---:|").append("---:|".repeat(victimDefenses.size())).append('\n');
-        for (Row row : rows) {
-            md.append(String.format("| %s | %s | %.1f | %.1f |", row.family(), row.model(), row.clean(), row.adversarial()));
-            row.defended().forEach(d -> md.append(String.format(" %.1f → %.1f |", d.clean(), d.adversarial())));
-            md.append('\n');
-        }
-        Row worst = rows.stream().max(java.util.Comparator.comparingDouble(Row::adversarial)).orElseThrow();
-        md.append(String.format("%nworst held-out: %.1f%% (%s, %s)", worst.adversarial(), worst.family(), worst.model()));
-        for (int i = 0; i < victimDefenses.size(); i++) {
-            int d = i;
-            Row w = rows.stream().max(java.util.Comparator.comparingDouble((Row x) -> x.defended().get(d).adversarial())).orElseThrow();
-            md.append(String.format("; behind %s %.1f%% (%s, %s)", victimDefenses.get(d), w.defended().get(d).adversarial(), w.family(), w.model()));
-        }
-        return md.append('\n').toString();
     }
 }

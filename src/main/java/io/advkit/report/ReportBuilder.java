@@ -8,6 +8,7 @@ import io.advkit.data.ImageCodec;
 import io.advkit.eval.Audit;
 import io.advkit.eval.Cascade;
 import io.advkit.eval.Evaluation;
+import io.advkit.eval.FamilyStudy;
 import io.advkit.eval.Symptoms;
 import io.advkit.eval.TransferMatrix;
 import io.advkit.train.Trainer;
@@ -96,6 +97,7 @@ public final class ReportBuilder {
                 }
                 case "wgan-gp" -> generator(o, f);
                 case "transfer" -> transfer(o, f);
+                case FamilyStudy.KIND -> familyStudy(o, f);
                 case "evaluate" -> evaluate(o, f);
                 case "linear" -> linear(o, f);
                 case "landscape" -> landscapes.add(landscape(o, f));
@@ -400,5 +402,18 @@ public final class ReportBuilder {
         String path = figure("transfer");
         Charts.heatmap(out.resolve(path), "Victim accuracy (%)", rowNames, o.victims(), values);
         doc.picture(path, "Transfer heatmap: lower is a stronger attack");
+    }
+
+    /** A leave-one-family-out study: its table, its worst held-out model, and the accuracies as a heatmap. */
+    private void familyStudy(JsonObject json, Path f) {
+        FamilyStudy o = Json.GSON.fromJson(json, FamilyStudy.class);
+        doc.heading(1, "Leave-one-family-out transfer (" + o.images() + " images)");
+        doc.paragraph("Each family held out in turn and attacked by the others' ensemble with `" + o.attack() + "`; every model "
+                + "scored on the examples made without its family. **" + o.worst() + "**.");
+        doc.table(o.header(), o.cells()).paragraph("Source: `" + f + "`");
+        String path = figure("leave-one-family-out");
+        List<String> rows = o.rows().stream().map(r -> r.family() + ": " + r.model()).toList();
+        Charts.heatmap(out.resolve(path), "Held-out accuracy (%)", rows, o.chartColumns(), o.chartValues());
+        doc.picture(path, "Accuracy of each held-out model on examples made without its family: lower is stronger transfer");
     }
 }

@@ -108,6 +108,19 @@ class LeaveOneFamilyOutTest {
         }
         assertThat(java.nio.file.Files.readString(out.resolve("transfer.md")))
                 .contains("behind bitdepth:2").contains("worst held-out:");
+        // the report shows the study: its table, its worst line, and the heatmap
+        Path report = tmp.resolve("report");
+        r = CliErrorsTest.run("report", out.toString(), "--out", report.toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        String md = java.nio.file.Files.readString(report.resolve("report.md"));
+        String study = java.nio.file.Files.readString(out.resolve("transfer.md"));
+        assertThat(md).contains("Leave-one-family-out transfer (8 images)")
+                .contains(study.substring(study.indexOf("worst held-out:")).strip())
+                .contains("| seresnet | seresnet20_cifar10_advkit |");
+        assertThat(md.lines().filter(l -> l.startsWith("![") && l.contains("leave-one-family-out")).count()).isEqualTo(1);
+        try (var imgs = java.nio.file.Files.list(report.resolve("img"))) {
+            assertThat(imgs.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith("-leave-one-family-out.png"));
+        }
         // a defense that does not parse is refused before any attack runs
         Path bad = tmp.resolve("lofo-bad");
         r = CliErrorsTest.run("transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "4",
