@@ -158,14 +158,15 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
         if (!victims.isEmpty()) {
             ImageSet adv = ImageFolder.open(out, p.set().classNames());
             List<AttackJob.VictimAccuracy> results = new ArrayList<>();
-            System.out.printf("%n%-28s %9s%n", "victim (on saved images)", "accuracy");
             for (String v : victims) {
                 try (LoadedClassifier m = external.loader(common, p.set()).load(v)) {
                     Evaluation e = Evaluator.evaluate(m, adv, batchSize, common.quiet);
                     results.add(new AttackJob.VictimAccuracy(e.model(), e.accuracy()));
-                    System.out.printf("%-28s %8.1f%%%n", e.model(), e.accuracy());
                 }
             }
+            String name = Columns.left(28, results.stream().map(AttackJob.VictimAccuracy::model).toList());
+            System.out.printf("%n" + name + " %9s%n", "victim (on saved images)", "accuracy");
+            results.forEach(r -> System.out.printf(name + " %8.1f%%%n", r.model(), r.accuracy()));
             AttackJob.recordVictims(out, manifest, results);
         }
         return 0;
@@ -205,7 +206,8 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
         if (t != null && t.attacking() > 0) {
             System.out.printf("time: attack %.1f s, predictions %.1f s, PNGs %.1f s, decoding %.1f s%n", t.attacking(), t.predicting(), t.saving(), t.loading());
         }
-        System.out.printf("%-28s %9s %12s%n", "surrogate", "clean", "adversarial");
-        s.accuracy().forEach((k, v) -> System.out.printf("%-28s %8.1f%% %11.1f%%%n", k, v.clean(), v.adversarial()));
+        String name = Columns.left(28, s.accuracy().keySet());
+        System.out.printf(name + " %9s %12s%n", "surrogate", "clean", "adversarial");
+        s.accuracy().forEach((k, v) -> System.out.printf(name + " %8.1f%% %11.1f%%%n", k, v.clean(), v.adversarial()));
     }
 }

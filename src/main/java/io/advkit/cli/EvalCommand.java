@@ -69,9 +69,10 @@ public final class EvalCommand implements Callable<Integer>, Shards.Sharded {
                 }
             }
         }
-        System.out.printf("%-28s %8s %6s %9s%n", "model", "correct", "total", "accuracy");
+        String name = Columns.left(28, results.stream().map(Evaluation::model).toList());
+        System.out.printf(name + " %8s %6s %9s%n", "model", "correct", "total", "accuracy");
         for (Evaluation e : results) {
-            System.out.printf("%-28s %8d %6d %8.1f%%%n", e.model(), e.correct(), e.total(), e.accuracy());
+            System.out.printf(name + " %8d %6d %8.1f%%%n", e.model(), e.correct(), e.total(), e.accuracy());
         }
         if (json != null) {
             Json.write(json, Evaluation.Result.of(set.describe(), results));

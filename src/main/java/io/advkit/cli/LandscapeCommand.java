@@ -78,10 +78,11 @@ public final class LandscapeCommand implements Callable<Integer> {
             }
         }
         Charts.lossHistograms(out.resolve("landscape.png"), results);
-        System.out.printf("%-28s %-16s %9s %9s %9s %9s%n", "model", "image", "min", "median", "max", "fooled");
+        String name = Columns.left(28, results.stream().map(r -> r.config().model()).toList());
+        System.out.printf(name + " %-16s %9s %9s %9s %9s%n", "model", "image", "min", "median", "max", "fooled");
         for (Landscape.Result r : results) {
             for (Landscape.Image im : r.images()) {
-                System.out.printf("%-28s %-16s %9.3g %9.3g %9.3g %8.1f%%%n", r.config().model(), im.name(), im.min(), im.median(), im.max(), im.fooled());
+                System.out.printf(name + " %-16s %9.3g %9.3g %9.3g %8.1f%%%n", r.config().model(), im.name(), im.min(), im.median(), im.max(), im.fooled());
             }
         }
         System.out.println("wrote " + out.resolve("landscape.png"));

@@ -39,7 +39,9 @@ public final class ModelsCommand implements Callable<Integer> {
         common.apply();
         WeightsResolver weights = common.weights();
         List<Row> rows = new ArrayList<>();
-        System.out.printf("%-27s %-19s %7s %12s  %-10s %-8s %s%n", "name", "architecture", "classes", "params", "source", "offline", "reference");
+        String name = Columns.left(27, ModelZoo.all().stream().map(ZooEntry::name).toList());
+        String arch = Columns.left(19, ModelZoo.all().stream().map(ZooEntry::arch).toList());
+        System.out.printf(name + " " + arch + " %7s %12s  %-10s %-8s %s%n", "name", "architecture", "classes", "params", "source", "offline", "reference");
         for (ZooEntry e : ModelZoo.all()) {
             if (filter != null && !e.name().contains(filter)) {
                 continue;
@@ -50,7 +52,7 @@ public final class ModelsCommand implements Callable<Integer> {
             }
             // counted from the architecture advkit builds, not copied from the registry
             long params = Architectures.create(e.arch(), e.classes()).learnableParameterCount();
-            System.out.printf("%-27s %-19s %7d %,12d  %-10s %-8s %s%n", e.name(), e.arch(), e.classes(), params, shortSource(e.source()),
+            System.out.printf(name + " " + arch + " %7d %,12d  %-10s %-8s %s%n", e.name(), e.arch(), e.classes(), params, shortSource(e.source()),
                     offline == null ? "-" : "yes", e.reference());
             rows.add(new Row(e.name(), e.arch(), e.classes(), params, e.source(), e.url(), e.checksum(), e.reference(), offline));
         }
