@@ -48,6 +48,8 @@ final class LeaveOneFamilyOut {
         // the victims' defenses are checked before the first attack, not after an hour of them
         List<DefenseSpec> behind = victimDefenses.stream().map(d -> new DefenseSpec(d, "naive", "identity", 1, 0)).toList();
         List<Row> rows = new ArrayList<>();
+        List<String> pending = new ArrayList<>(byFamily.keySet());
+        FamilyStudy r = null;
         for (var e : byFamily.entrySet()) {
             List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !e.getValue().contains(m)).toList());
             surrogatesOnly.stream().filter(m -> !ModelFamily.of(m).equals(e.getKey())).forEach(surrogates::add);
@@ -79,12 +81,18 @@ final class LeaveOneFamilyOut {
                             Evaluator.evaluate(m, adv, batchSize, true).accuracy(), defended, surrogates));
                 }
             }
+            pending.remove(e.getKey());
+            r = new FamilyStudy(FamilyStudy.KIND, set.describe(), set.size(), attackArgs, List.copyOf(rows), List.copyOf(pending),
+                    RunInfo.now());
+            write(r, out);
         }
-        FamilyStudy r = new FamilyStudy(FamilyStudy.KIND, set.describe(), set.size(), attackArgs, rows, RunInfo.now());
-        String md = r.markdown();
-        AtomicFiles.writeString(out.resolve("transfer.md"), md);
-        Json.write(out.resolve("transfer.json"), r);
-        System.out.print(md);
+        System.out.print(r.markdown());
         return r;
+    }
+
+    /** After every family, so that an hours-long study killed half-way still shows the families it finished. */
+    private static void write(FamilyStudy r, Path out) {
+        AtomicFiles.writeString(out.resolve("transfer.md"), r.markdown());
+        Json.write(out.resolve("transfer.json"), r);
     }
 }

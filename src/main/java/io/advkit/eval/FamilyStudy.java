@@ -9,10 +9,26 @@ import java.util.List;
 /**
  * The result of a leave-one-family-out transfer study (`advkit transfer --leave-one-family-out`): every model's
  * accuracy on examples made without its family, undefended and behind each victim-side defense. One place for its
- * table, which both the study's transfer.md and `advkit report` print.
+ * table, which both the study's transfer.md and `advkit report` print. A study runs for hours, so it is written after
+ * every family: {@code pending} names the families still to be held out (empty once the study is complete).
  */
-public record FamilyStudy(String kind, String data, int images, String attack, List<Row> rows, RunInfo run) {
+public record FamilyStudy(String kind, String data, int images, String attack, List<Row> rows, List<String> pending, RunInfo run) {
     public static final String KIND = "leave-one-family-out";
+
+    /** Whether every family has been held out (a study written before {@code pending} existed was written only then). */
+    public boolean complete() {
+        return pending == null || pending.isEmpty();
+    }
+
+    /** For a study still running (or killed): which families are missing from its table; empty when complete. */
+    public String progress() {
+        if (complete()) {
+            return "";
+        }
+        long done = rows.stream().map(Row::family).distinct().count();
+        return String.format("partial: %d of %d families held out so far; still to come: %s", done, done + pending.size(),
+                String.join(", ", pending));
+    }
 
     /** One held-out model's accuracies: undefended, and behind each victim-side defense. */
     public record Row(String family, String model, double clean, double adversarial, List<Defended> defended, List<String> surrogates) {}
@@ -46,6 +62,9 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
      * undefended and behind each defense.
      */
     public String worst() {
+        if (rows.isEmpty()) {
+            return "no family held out yet";
+        }
         Row w = rows.stream().max(Comparator.comparingDouble(Row::adversarial)).orElseThrow();
         StringBuilder s = new StringBuilder(String.format("worst held-out: %.1f%% (%s, %s)", w.adversarial(), w.family(), w.model()));
         List<String> defenses = defenses();
@@ -57,9 +76,12 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
         return s.toString();
     }
 
-    /** The table as Markdown, then the worst line. */
+    /** The table as Markdown, then the worst line (after a line saying what is missing, while the study is partial). */
     public String markdown() {
         StringBuilder md = new StringBuilder();
+        if (!complete()) {
+            md.append(progress()).append("\n\n");
+        }
         List<String> h = header();
         md.append("| ").append(String.join(" | ", h)).append(" |\n|---|---|");
         md.append("---:|".repeat(h.size() - 2)).append('\n');

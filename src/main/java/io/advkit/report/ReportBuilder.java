@@ -410,6 +410,9 @@ public final class ReportBuilder {
         doc.heading(1, "Leave-one-family-out transfer (" + o.images() + " images)");
         doc.paragraph("Each family held out in turn and attacked by the others' ensemble with `" + o.attack() + "`; every model "
                 + "scored on the examples made without its family. **" + o.worst() + "**.");
+        if (!o.complete()) {
+            doc.paragraph("*" + o.progress() + ".*"); // written after each family: the study is still running, or was stopped
+        }
         doc.table(o.header(), o.cells()).paragraph("Source: `" + f + "`");
         String path = figure("leave-one-family-out");
         List<String> rows = o.rows().stream().map(r -> r.family() + ": " + r.model()).toList();

@@ -130,6 +130,39 @@ class LeaveOneFamilyOutTest {
         assertThat(bad.resolve("without-resnet")).doesNotExist();
     }
 
+    @Test
+    void aStudyStoppedHalfWayKeepsTheFamiliesItFinished() throws java.io.IOException {
+        Path data = Shared.require("data/cifar-10_eval");
+        Path out = tmp.resolve("lofo-partial");
+        java.nio.file.Files.createDirectories(out);
+        // the second family's attack cannot write its output: the study stops there, as a killed one would
+        java.nio.file.Files.writeString(out.resolve("without-seresnet"), "in the way");
+        String[] args = {"transfer", "-q", "--leave-one-family-out", "--data", data.toString(), "--limit", "4",
+                "-m", "resnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit",
+                "--attack-args", "--attack fgsm --eps 8", "--out", out.toString()};
+        Object[] r = CliErrorsTest.run(args);
+        assertThat((int) r[0]).isNotZero();
+        assertThat((String) r[2]).contains("holding out seresnet failed");
+        var partial = Json.read(out.resolve("transfer.json")).getAsJsonObject();
+        assertThat(partial.getAsJsonArray("rows")).hasSize(1);
+        assertThat(partial.getAsJsonArray("rows").get(0).getAsJsonObject().get("family").getAsString()).isEqualTo("resnet");
+        assertThat(partial.getAsJsonArray("pending").toString()).isEqualTo("[\"seresnet\"]");
+        assertThat(java.nio.file.Files.readString(out.resolve("transfer.md")))
+                .contains("partial: 1 of 2 families held out so far; still to come: seresnet").contains("| resnet |");
+        Path report = tmp.resolve("report-partial");
+        r = CliErrorsTest.run("report", out.toString(), "--out", report.toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        assertThat(java.nio.file.Files.readString(report.resolve("report.md"))).contains("still to come: seresnet");
+        // run again once the way is clear: the study completes and says so
+        java.nio.file.Files.delete(out.resolve("without-seresnet"));
+        r = CliErrorsTest.run(args);
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        var done = Json.read(out.resolve("transfer.json")).getAsJsonObject();
+        assertThat(done.getAsJsonArray("rows")).hasSize(2);
+        assertThat(done.getAsJsonArray("pending")).isEmpty();
+        assertThat(java.nio.file.Files.readString(out.resolve("transfer.md"))).doesNotContain("partial:");
+    }
+
     private double evalBehind(Path images, String model, String defense, String... more) {
         Path json = tmp.resolve("eval-" + System.nanoTime() + ".json");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("eval", "-q", "--data", images.toString(), "-m", model,
