@@ -62,9 +62,6 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
      * undefended and behind each defense.
      */
     public String worst() {
-        if (rows.isEmpty()) {
-            return "no family held out yet";
-        }
         Row w = rows.stream().max(Comparator.comparingDouble(Row::adversarial)).orElseThrow();
         StringBuilder s = new StringBuilder(String.format("worst held-out: %.1f%% (%s, %s)", w.adversarial(), w.family(), w.model()));
         List<String> defenses = defenses();
