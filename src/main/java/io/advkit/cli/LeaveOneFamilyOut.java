@@ -36,8 +36,11 @@ final class LeaveOneFamilyOut {
      *                       (an LGV collection: a surrogate set, not a model anyone deploys)
      * @param victimDefenses preprocessing each held-out model is also scored behind ("jpeg:75", ...): a deployed model's
      *                       defense, which the attack may anticipate with its own --robust-to
+     * @param holdOut        the families to hold out, in this order (e.g. the worst first, when time is short); empty:
+     *                       every family, alphabetically. The others still attack.
      */
-    static FamilyStudy run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, Path data, ImageSet set,
+    static FamilyStudy run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, List<String> holdOut,
+                           Path data, ImageSet set,
                       String attackArgs, List<String> passThrough, Path out, ModelLoader loader, int batchSize, boolean quiet) {
         Map<String, List<String>> byFamily = new TreeMap<>();
         models.forEach(m -> byFamily.computeIfAbsent(ModelFamily.of(m), f -> new ArrayList<>()).add(m));
@@ -45,15 +48,24 @@ final class LeaveOneFamilyOut {
             throw UserError.invalid("model", "a leave-one-family-out study needs models of at least two families; got "
                     + byFamily.keySet() + " from " + models);
         }
+        for (String f : holdOut) {
+            if (!byFamily.containsKey(f)) {
+                throw UserError.invalid("hold-out", "no model of family '" + f + "' among the -m models; their families: "
+                        + String.join(", ", byFamily.keySet()));
+            }
+        }
+        List<String> order = holdOut.isEmpty() ? List.copyOf(byFamily.keySet()) : holdOut.stream().distinct().toList();
+        List<String> notHeldOut = byFamily.keySet().stream().filter(f -> !order.contains(f)).toList();
         // the victims' defenses are checked before the first attack, not after an hour of them
         List<DefenseSpec> behind = victimDefenses.stream().map(d -> new DefenseSpec(d, "naive", "identity", 1, 0)).toList();
         List<Row> rows = new ArrayList<>();
-        List<String> pending = new ArrayList<>(byFamily.keySet());
+        List<String> pending = new ArrayList<>(order);
         FamilyStudy r = null;
-        for (var e : byFamily.entrySet()) {
-            List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !e.getValue().contains(m)).toList());
-            surrogatesOnly.stream().filter(m -> !ModelFamily.of(m).equals(e.getKey())).forEach(surrogates::add);
-            Path dir = out.resolve("without-" + e.getKey());
+        for (String family : order) {
+            List<String> held = byFamily.get(family);
+            List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !held.contains(m)).toList());
+            surrogatesOnly.stream().filter(m -> !ModelFamily.of(m).equals(family)).forEach(surrogates::add);
+            Path dir = out.resolve("without-" + family);
             List<String> args = new ArrayList<>(List.of("attack", "--data", data.toString(), "--out", dir.toString()));
             if (quiet) {
                 args.add("-q");
@@ -62,14 +74,14 @@ final class LeaveOneFamilyOut {
             args.addAll(passThrough);
             args.addAll(Arrays.asList(attackArgs.trim().split("\\s+")));
             if (!quiet) {
-                System.err.println("advkit: holding out " + e.getKey() + ": attacking with " + surrogates);
+                System.err.println("advkit: holding out " + family + ": attacking with " + surrogates);
             }
             int rc = Main.run(args.toArray(String[]::new));
             if (rc != 0) {
-                throw new UserError("the attack holding out " + e.getKey() + " failed (exit " + rc + "); its output is in " + dir);
+                throw new UserError("the attack holding out " + family + " failed (exit " + rc + "); its output is in " + dir);
             }
             ImageSet adv = ImageFolder.open(dir, set.classNames());
-            for (String victim : e.getValue()) {
+            for (String victim : held) {
                 try (LoadedClassifier m = loader.load(victim)) {
                     List<Defended> defended = new ArrayList<>();
                     for (DefenseSpec d : behind) {
@@ -77,13 +89,13 @@ final class LeaveOneFamilyOut {
                         defended.add(new Defended(d.spec(), Evaluator.evaluate(defendedModel, set, batchSize, true).accuracy(),
                                 Evaluator.evaluate(defendedModel, adv, batchSize, true).accuracy()));
                     }
-                    rows.add(new Row(e.getKey(), m.name(), Evaluator.evaluate(m, set, batchSize, true).accuracy(),
+                    rows.add(new Row(family, m.name(), Evaluator.evaluate(m, set, batchSize, true).accuracy(),
                             Evaluator.evaluate(m, adv, batchSize, true).accuracy(), defended, surrogates));
                 }
             }
-            pending.remove(e.getKey());
+            pending.remove(family);
             r = new FamilyStudy(FamilyStudy.KIND, set.describe(), set.size(), attackArgs, List.copyOf(rows), List.copyOf(pending),
-                    RunInfo.now());
+                    notHeldOut, RunInfo.now());
             write(r, out);
         }
         System.out.print(r.markdown());

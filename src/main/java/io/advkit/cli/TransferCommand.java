@@ -69,6 +69,11 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
             + "--attack-args); repeat")
     List<String> victimDefenses = new ArrayList<>();
 
+    @Option(names = "--hold-out", paramLabel = "FAMILY", split = ",", description = "with --leave-one-family-out: hold out only "
+            + "these families, in this order (e.g. the one that worries you, first); the others still attack (default: every "
+            + "family in turn)")
+    List<String> holdOut = new ArrayList<>();
+
     @Option(names = "--data", paramLabel = "PATH", description = "with --leave-one-family-out: the clean images")
     Path data;
 
@@ -98,8 +103,8 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
         if (leaveOneFamilyOut) {
             return leaveOneFamilyOut();
         }
-        if (!surrogatesOnly.isEmpty() || !victimDefenses.isEmpty()) {
-            throw new UserError("--surrogate-only and --victim-defense belong to a --leave-one-family-out study");
+        if (!surrogatesOnly.isEmpty() || !victimDefenses.isEmpty() || !holdOut.isEmpty()) {
+            throw new UserError("--surrogate-only, --victim-defense and --hold-out belong to a --leave-one-family-out study");
         }
         Matrix plan = matrix();
         List<String> rows = plan.rows();
@@ -229,7 +234,7 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
         if (selection.subset != null) {
             passThrough.addAll(List.of("--subset", selection.subset.toString(), "--subset-seed", Long.toString(selection.subsetSeed)));
         }
-        LeaveOneFamilyOut.run(models, surrogatesOnly, victimDefenses, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
+        LeaveOneFamilyOut.run(models, surrogatesOnly, victimDefenses, holdOut, data, set, attackArgs, passThrough, out, external.loader(common, set), batchSize, common.quiet);
         return 0;
     }
 

@@ -11,8 +11,10 @@ import java.util.List;
  * accuracy on examples made without its family, undefended and behind each victim-side defense. One place for its
  * table, which both the study's transfer.md and `advkit report` print. A study runs for hours, so it is written after
  * every family: {@code pending} names the families still to be held out (empty once the study is complete).
+ * {@code notHeldOut} names the families a run restricted with --hold-out left out: they attack, but have no row.
  */
-public record FamilyStudy(String kind, String data, int images, String attack, List<Row> rows, List<String> pending, RunInfo run) {
+public record FamilyStudy(String kind, String data, int images, String attack, List<Row> rows, List<String> pending,
+                          List<String> notHeldOut, RunInfo run) {
     public static final String KIND = "leave-one-family-out";
 
     /** Whether every family has been held out (a study written before {@code pending} existed was written only then). */
@@ -28,6 +30,23 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
         long done = rows.stream().map(Row::family).distinct().count();
         return String.format("partial: %d of %d families held out so far; still to come: %s", done, done + pending.size(),
                 String.join(", ", pending));
+    }
+
+    /**
+     * For a study restricted with --hold-out: which families only attacked (so its worst row is the worst of the chosen
+     * families, not of all); empty for a study that holds out every family.
+     */
+    public String scope() {
+        if (notHeldOut == null || notHeldOut.isEmpty()) {
+            return "";
+        }
+        List<String> held = rows.stream().map(Row::family).distinct().toList();
+        List<String> chosen = new ArrayList<>(held);
+        if (pending != null) {
+            chosen.addAll(pending);
+        }
+        return String.format("held out by choice (--hold-out): %s only; the other families attacked but were not held out: %s",
+                String.join(", ", chosen), String.join(", ", notHeldOut));
     }
 
     /** One held-out model's accuracies: undefended, and behind each victim-side defense. */
@@ -78,6 +97,9 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
         StringBuilder md = new StringBuilder();
         if (!complete()) {
             md.append(progress()).append("\n\n");
+        }
+        if (!scope().isEmpty()) {
+            md.append(scope()).append("\n\n");
         }
         List<String> h = header();
         md.append("| ").append(String.join(" | ", h)).append(" |\n|---|---|");

@@ -413,6 +413,9 @@ public final class ReportBuilder {
         if (!o.complete()) {
             doc.paragraph("*" + o.progress() + ".*"); // written after each family: the study is still running, or was stopped
         }
+        if (!o.scope().isEmpty()) {
+            doc.paragraph("*" + o.scope() + ".*");
+        }
         doc.table(o.header(), o.cells()).paragraph("Source: `" + f + "`");
         String path = figure("leave-one-family-out");
         List<String> rows = o.rows().stream().map(r -> r.family() + ": " + r.model()).toList();

@@ -163,6 +163,39 @@ class LeaveOneFamilyOutTest {
         assertThat(java.nio.file.Files.readString(out.resolve("transfer.md"))).doesNotContain("partial:");
     }
 
+    @Test
+    void holdOutRunsOnlyTheChosenFamiliesInTheirOrderAndSaysSo() throws java.io.IOException {
+        Path data = Shared.require("data/cifar-10_eval");
+        Path out = tmp.resolve("lofo-chosen");
+        String[] models = {"-m", "resnet20_cifar10_advkit", "-m", "seresnet20_cifar10_advkit", "-m", "preresnet20_cifar10_advkit"};
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("transfer", "-q", "--leave-one-family-out",
+                "--data", data.toString(), "--limit", "4", "--attack-args", "--attack fgsm --eps 8", "--out", out.toString()));
+        args.addAll(java.util.List.of(models));
+        java.util.List<String> unknown = new java.util.ArrayList<>(args);
+        unknown.addAll(java.util.List.of("--hold-out", "resnext"));
+        Object[] r = CliErrorsTest.run(unknown.toArray(String[]::new));
+        assertThat((int) r[0]).isNotZero();
+        assertThat((String) r[2]).contains("no model of family 'resnext'").contains("preresnet, resnet, seresnet");
+        assertThat(out.resolve("transfer.json")).doesNotExist(); // refused before the first attack
+        args.addAll(java.util.List.of("--hold-out", "seresnet,resnet"));
+        r = CliErrorsTest.run(args.toArray(String[]::new));
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        var study = Json.read(out.resolve("transfer.json")).getAsJsonObject();
+        var rows = study.getAsJsonArray("rows");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).getAsJsonObject().get("family").getAsString()).isEqualTo("seresnet"); // the order given
+        assertThat(rows.get(1).getAsJsonObject().get("family").getAsString()).isEqualTo("resnet");
+        // the family not held out still attacks in both rounds
+        assertThat(rows.get(0).getAsJsonObject().getAsJsonArray("surrogates").toString())
+                .contains("preresnet20_cifar10_advkit").contains("\"resnet20_cifar10_advkit").doesNotContain("seresnet");
+        assertThat(study.getAsJsonArray("pending")).isEmpty();
+        assertThat(study.getAsJsonArray("not_held_out").toString()).isEqualTo("[\"preresnet\"]");
+        assertThat(out.resolve("without-preresnet")).doesNotExist();
+        assertThat(java.nio.file.Files.readString(out.resolve("transfer.md")))
+                .contains("held out by choice (--hold-out): seresnet, resnet only; the other families attacked but were not held out: preresnet")
+                .doesNotContain("partial:");
+    }
+
     private double evalBehind(Path images, String model, String defense, String... more) {
         Path json = tmp.resolve("eval-" + System.nanoTime() + ".json");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("eval", "-q", "--data", images.toString(), "-m", model,
