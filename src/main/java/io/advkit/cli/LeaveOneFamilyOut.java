@@ -74,7 +74,8 @@ final class LeaveOneFamilyOut {
             args.addAll(passThrough);
             args.addAll(Arrays.asList(attackArgs.trim().split("\\s+")));
             if (!quiet) {
-                System.err.println("advkit: holding out " + family + ": attacking with " + surrogates);
+                System.err.printf("advkit: holding out %s (family %d of %d): attacking with %s%n", family,
+                        order.indexOf(family) + 1, order.size(), surrogates);
             }
             int rc = Main.run(args.toArray(String[]::new));
             if (rc != 0) {
