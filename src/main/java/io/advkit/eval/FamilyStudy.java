@@ -11,7 +11,7 @@ import java.util.List;
  * accuracy on examples made without its family, undefended and behind each victim-side defense. One place for its
  * table, which both the study's transfer.md and `advkit report` print. A study runs for hours, so it is written after
  * every family: {@code pending} names the families still to be held out (empty once the study is complete).
- * {@code notHeldOut} names the families a run restricted with --hold-out left out: they attack, but have no row.
+ * {@code notHeldOut} names the families a run restricted to others left out: they attack, but have no row.
  */
 public record FamilyStudy(String kind, String data, int images, String attack, List<Row> rows, List<String> pending,
                           List<String> notHeldOut, RunInfo run) {
@@ -33,7 +33,7 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
     }
 
     /**
-     * For a study restricted with --hold-out: which families only attacked (so its worst row is the worst of the chosen
+     * For a study restricted to some families: which families only attacked (so its worst row is the worst of the chosen
      * families, not of all); empty for a study that holds out every family.
      */
     public String scope() {
@@ -45,7 +45,7 @@ public record FamilyStudy(String kind, String data, int images, String attack, L
         if (pending != null) {
             chosen.addAll(pending);
         }
-        return String.format("held out by choice (--hold-out): %s only; the other families attacked but were not held out: %s",
+        return String.format("held out by choice: %s only; the other families attacked but were not held out: %s",
                 String.join(", ", chosen), String.join(", ", notHeldOut));
     }
 

@@ -192,7 +192,7 @@ class LeaveOneFamilyOutTest {
         assertThat(study.getAsJsonArray("not_held_out").toString()).isEqualTo("[\"preresnet\"]");
         assertThat(out.resolve("without-preresnet")).doesNotExist();
         assertThat(java.nio.file.Files.readString(out.resolve("transfer.md")))
-                .contains("held out by choice (--hold-out): seresnet, resnet only; the other families attacked but were not held out: preresnet")
+                .contains("held out by choice: seresnet, resnet only; the other families attacked but were not held out: preresnet")
                 .doesNotContain("partial:");
     }
 
