@@ -40,8 +40,8 @@ final class LeaveOneFamilyOut {
      *                       every family, alphabetically. The others still attack.
      */
     static FamilyStudy run(List<String> models, List<String> surrogatesOnly, List<String> victimDefenses, List<String> holdOut,
-                           Path data, ImageSet set,
-                      String attackArgs, List<String> passThrough, Path out, ModelLoader loader, int batchSize, boolean quiet) {
+                           Path data, ImageSet set, String attackArgs, List<String> passThrough, Path out, ModelLoader loader,
+                           int batchSize, boolean quiet) {
         Map<String, List<String>> byFamily = new TreeMap<>();
         models.forEach(m -> byFamily.computeIfAbsent(ModelFamily.of(m), f -> new ArrayList<>()).add(m));
         if (byFamily.size() < 2) {
