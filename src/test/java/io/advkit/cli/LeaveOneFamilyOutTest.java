@@ -194,6 +194,10 @@ class LeaveOneFamilyOutTest {
         assertThat(java.nio.file.Files.readString(out.resolve("transfer.md")))
                 .contains("held out by choice: seresnet, resnet only; the other families attacked but were not held out: preresnet")
                 .doesNotContain("partial:");
+        Path report = tmp.resolve("report-chosen");
+        r = CliErrorsTest.run("report", out.toString(), "--out", report.toString());
+        assertThat((int) r[0]).as((String) r[2]).isZero();
+        assertThat(java.nio.file.Files.readString(report.resolve("report.md"))).contains("held out by choice: seresnet, resnet only");
     }
 
     private double evalBehind(Path images, String model, String defense, String... more) {
