@@ -24,8 +24,8 @@ final class RunFolder {
             if (!resume) {
                 throw UserError.invalid("out", out + " holds a checkpoint; resume it or train into another folder");
             }
-            var want = Json.LINE.toJsonTree(settings);
-            var have = Json.LINE.toJsonTree(recorded.get());
+            var want = Json.asRecorded(settings);
+            var have = Json.asRecorded(recorded.get());
             if (!want.equals(have)) {
                 throw UserError.invalid("out", checkpoint + " was written by a run with other settings ("
                         + String.join(", ", Journal.differences(want, have)) + "); resume with the same settings or train into another folder");

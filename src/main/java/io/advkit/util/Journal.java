@@ -40,7 +40,7 @@ public final class Journal<R> {
 
     /** Opens (or creates) the journal of the job configured by {@code config} (a record, serialized as JSON). */
     public static <R> Journal<R> open(Path file, Object config, Class<R> type) {
-        JsonElement want = Json.LINE.toJsonTree(config);
+        JsonElement want = Json.asRecorded(config);
         String header = Json.LINE.toJson(header(want));
         try {
             if (!Files.exists(file)) {

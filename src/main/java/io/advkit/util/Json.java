@@ -30,6 +30,15 @@ public final class Json {
                 .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE);
     }
 
+    /**
+     * {@code value} as it reads back from a file. Comparing a job's settings with those recorded must go through the
+     * text: a float such as 1/15 becomes {@code 0.06666667} on disk, which parses to a double other than the float's
+     * own, so the in-memory tree would never equal the recorded one and a killed job could not resume.
+     */
+    public static JsonElement asRecorded(Object value) {
+        return JsonParser.parseString(LINE.toJson(value));
+    }
+
     public static void write(Path file, Object value) {
         AtomicFiles.writeString(file, GSON.toJson(value) + "\n");
     }

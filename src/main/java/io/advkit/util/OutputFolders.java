@@ -53,7 +53,7 @@ public final class OutputFolders {
         if (overwrite || isEmptyOrAbsent(out)) {
             return;
         }
-        com.google.gson.JsonElement want = Json.LINE.toJsonTree(config);
+        com.google.gson.JsonElement want = Json.asRecorded(config);
         com.google.gson.JsonElement have;
         if (Files.exists(out.resolve(manifest))) {
             com.google.gson.JsonElement m = Json.read(out.resolve(manifest));
