@@ -123,7 +123,11 @@ public final class Audit {
             journal.records().forEach(r -> done.put(r.offset(), r));
         }
         List<BatchRecord> records = new ArrayList<>();
-        try (Progress bar = Progress.items("audit", (long) n * attacksPerImage(), "img-attacks", quiet);
+        long resumed = 0; // images of the leading batches an earlier run finished: done, but not part of this run's rate
+        for (BatchRecord r = done.get(0); r != null && r.cleanCorrect().length > 0; r = done.get((int) resumed)) {
+            resumed += r.cleanCorrect().length;
+        }
+        try (Progress bar = Progress.items("audit", (long) n * attacksPerImage(), "img-attacks", quiet, resumed * attacksPerImage());
              NDManager root = NDManager.newBaseManager()) {
             Batches batches = new Batches(set, config.batchSize());
             for (int b = 0; b < batches.count(); b++) {

@@ -103,8 +103,8 @@ public final class Progress implements AutoCloseable {
         double secs = (lastLine - start) / 1e9;
         long fresh = done - initial; // items done in this run: the rate and ETA rest on them alone
         String eta = fresh > 0 && total > 0 ? format(Duration.ofMillis((long) (secs * 1000 * (total - done) / fresh))) : "?";
-        System.err.printf("%s: %d/%s %s, %.1f %s/s, elapsed %s, ETA %s%s%n", task, done, total < 0 ? "?" : Long.toString(total),
-                unit, fresh / Math.max(secs, 1e-9), unit, format(Duration.ofMillis((long) (secs * 1000))), eta,
+        System.err.printf("%s: %d/%s %s%s, %.1f %s/s, elapsed %s, ETA %s%s%n", task, done, total < 0 ? "?" : Long.toString(total),
+                unit, initial > 0 ? " (" + initial + " from an earlier run)" : "", fresh / Math.max(secs, 1e-9), unit, format(Duration.ofMillis((long) (secs * 1000))), eta,
                 message.isEmpty() ? "" : ", " + message);
     }
 

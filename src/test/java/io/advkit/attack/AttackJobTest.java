@@ -12,7 +12,10 @@ import io.advkit.util.Journal;
 import io.advkit.util.Json;
 import io.advkit.util.UserError;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -43,8 +46,12 @@ class AttackJobTest {
     }
 
     private static AttackJob job(ImageSet set, Path in, Path out, ZooModel model) {
+        return job(set, in, out, model, true);
+    }
+
+    private static AttackJob job(ImageSet set, Path in, Path out, ZooModel model, boolean quiet) {
         AttackJob.Setup setup = new AttackJob.Setup(Attacks.build("pgd", AttackSettings.DEFAULTS), EPS8, Loss.CE, Target.NONE, 5, 4);
-        return new AttackJob(set, in, out, model, List.of(model), setup, config("pgd", set.describe()), true);
+        return new AttackJob(set, in, out, model, List.of(model), setup, config("pgd", set.describe()), quiet);
     }
 
     @Test
@@ -74,8 +81,18 @@ class AttackJobTest {
             Files.writeString(journal, "{\"batch\": 1, \"ima", StandardOpenOption.APPEND); // torn last line
             Files.write(killed.resolve("2_1.png"), new byte[] {1, 2, 3}); // a corrupt leftover is redone
 
-            AttackJob.Manifest resumed = job(set, in, killed, model).run(false);
+            PrintStream stderr = System.err;
+            var progress = new ByteArrayOutputStream();
+            AttackJob.Manifest resumed;
+            try {
+                System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
+                resumed = job(set, in, killed, model, false).run(false);
+            } finally {
+                System.setErr(stderr);
+            }
             assertThat(resumed.resumedImages()).isEqualTo(4);
+            // the images of the earlier run are counted but kept out of the rate and ETA, and the line says so
+            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("attack pgd: 10/10 img (4 from an earlier run)");
             for (int i = 0; i < set.size(); i++) {
                 String name = AttackJob.outputName(set.name(i));
                 assertThat(Files.readAllBytes(killed.resolve(name))).as(name).isEqualTo(Files.readAllBytes(whole.resolve(name)));

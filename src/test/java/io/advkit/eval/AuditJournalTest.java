@@ -8,11 +8,16 @@ import io.advkit.defense.DefendedModel;
 import io.advkit.model.Normalization;
 import io.advkit.model.ZooModel;
 import io.advkit.util.UserError;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +55,20 @@ class AuditJournalTest {
             boolean wasCorrect = first.contains("\"clean_correct\":[true");
             String altered = first.replaceFirst("\"clean_correct\":\\[(true|false)", "\"clean_correct\":[" + !wasCorrect);
             Files.write(journal, List.of(lines.get(0), altered, lines.get(2).substring(0, 25)));
-            Audit.Result resumed = audit(4).run(m, "bitdepth:5", sixRandomImages(), true, journal);
+            PrintStream stderr = System.err;
+            var progress = new ByteArrayOutputStream();
+            Audit.Result resumed;
+            try {
+                System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
+                resumed = audit(4).run(m, "bitdepth:5", sixRandomImages(), false, journal);
+            } finally {
+                System.setErr(stderr);
+            }
+            // the first batch's 4 of 6 images were done before: counted, kept out of the rate, and said so
+            Matcher line = Pattern.compile("audit: (\\d+)/(\\d+) img-attacks \\((\\d+) from an earlier run\\)")
+                    .matcher(progress.toString(StandardCharsets.UTF_8));
+            assertThat(line.find()).as(progress.toString(StandardCharsets.UTF_8)).isTrue();
+            assertThat(6 * Long.parseLong(line.group(3))).isEqualTo(4 * Long.parseLong(line.group(2)));
 
             double step = 100.0 / 6;
             assertThat(resumed.cleanAccuracy()).isCloseTo(full.cleanAccuracy() + (wasCorrect ? -step : step),
