@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.advkit.Shared;
+import io.advkit.Stderr;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.model.Normalization;
@@ -12,10 +13,7 @@ import io.advkit.util.Journal;
 import io.advkit.util.Json;
 import io.advkit.util.UserError;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -81,18 +79,11 @@ class AttackJobTest {
             Files.writeString(journal, "{\"batch\": 1, \"ima", StandardOpenOption.APPEND); // torn last line
             Files.write(killed.resolve("2_1.png"), new byte[] {1, 2, 3}); // a corrupt leftover is redone
 
-            PrintStream stderr = System.err;
-            var progress = new ByteArrayOutputStream();
-            AttackJob.Manifest resumed;
-            try {
-                System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
-                resumed = job(set, in, killed, model, false).run(false);
-            } finally {
-                System.setErr(stderr);
-            }
+            Stderr<AttackJob.Manifest> run = Stderr.of(() -> job(set, in, killed, model, false).run(false));
+            AttackJob.Manifest resumed = run.value();
             assertThat(resumed.resumedImages()).isEqualTo(4);
             // the images of the earlier run are counted but kept out of the rate and ETA, and the line says so
-            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("attack pgd: 10/10 img (4 from an earlier run)");
+            assertThat(run.text()).contains("attack pgd: 10/10 img (4 from an earlier run)");
             for (int i = 0; i < set.size(); i++) {
                 String name = AttackJob.outputName(set.name(i));
                 assertThat(Files.readAllBytes(killed.resolve(name))).as(name).isEqualTo(Files.readAllBytes(whole.resolve(name)));

@@ -3,15 +3,13 @@ package io.advkit.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.advkit.Stderr;
 import io.advkit.data.DecodedImages;
 import io.advkit.defense.DefendedModel;
 import io.advkit.model.Normalization;
 import io.advkit.model.ZooModel;
 import io.advkit.util.UserError;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,19 +53,12 @@ class AuditJournalTest {
             boolean wasCorrect = first.contains("\"clean_correct\":[true");
             String altered = first.replaceFirst("\"clean_correct\":\\[(true|false)", "\"clean_correct\":[" + !wasCorrect);
             Files.write(journal, List.of(lines.get(0), altered, lines.get(2).substring(0, 25)));
-            PrintStream stderr = System.err;
-            var progress = new ByteArrayOutputStream();
-            Audit.Result resumed;
-            try {
-                System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
-                resumed = audit(4).run(m, "bitdepth:5", sixRandomImages(), false, journal);
-            } finally {
-                System.setErr(stderr);
-            }
+            Stderr<Audit.Result> run = Stderr.of(() -> audit(4).run(m, "bitdepth:5", sixRandomImages(), false, journal));
+            Audit.Result resumed = run.value();
             // the first batch's 4 of 6 images were done before: counted, kept out of the rate, and said so
             Matcher line = Pattern.compile("audit: (\\d+)/(\\d+) img-attacks \\((\\d+) from an earlier run\\)")
-                    .matcher(progress.toString(StandardCharsets.UTF_8));
-            assertThat(line.find()).as(progress.toString(StandardCharsets.UTF_8)).isTrue();
+                    .matcher(run.text());
+            assertThat(line.find()).as(run.text()).isTrue();
             assertThat(6 * Long.parseLong(line.group(3))).isEqualTo(4 * Long.parseLong(line.group(2)));
 
             double step = 100.0 / 6;

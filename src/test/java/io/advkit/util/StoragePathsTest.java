@@ -3,6 +3,7 @@ package io.advkit.util;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.advkit.Stderr;
 import io.advkit.cli.Main;
 import org.junit.jupiter.api.Test;
 
@@ -26,16 +27,9 @@ class StoragePathsTest {
 
     @Test
     void theCommandLineSaysWhichOption() {
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.err;
-        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run("eval", "--data", "hdfs://127.0.0.1:9/data", "-m", "resnet20_cifar10");
-        } finally {
-            System.setErr(old);
-        }
-        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        var run = Stderr.of(() -> Main.run("eval", "--data", "hdfs://127.0.0.1:9/data", "-m", "resnet20_cifar10"));
+        int code = run.value();
+        String text = run.text();
         assertThat(code).isEqualTo(2);
         assertThat(text.strip().lines().count()).as(text).isEqualTo(1);
         assertThat(text).contains("'--data'").contains("no file system for hdfs://");
