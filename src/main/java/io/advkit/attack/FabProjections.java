@@ -50,23 +50,36 @@ final class FabProjections {
         return (int) Math.ceil(Math.log(n) / Math.log(2));
     }
 
+    /**
+     * The point and the hyperplane in double precision, the hyperplane's sign chosen so that t lies on its non-negative
+     * side: c = w·t − b ≥ 0 (each projection starts so, as the reference's do).
+     */
+    private record Oriented(double[] t, double[] w, double b, double c) {
+        static Oriented of(float[] tIn, float[] wIn, double bIn) {
+            int n = tIn.length;
+            double[] t = new double[n];
+            double[] w = new double[n];
+            double wt = 0;
+            for (int i = 0; i < n; i++) {
+                t[i] = tIn[i];
+                w[i] = wIn[i];
+                wt += w[i] * t[i];
+            }
+            double c = wt - bIn;
+            double sign = c >= 0 ? 1 : -1;
+            for (int i = 0; i < n; i++) {
+                w[i] *= sign;
+            }
+            return new Oriented(t, w, bIn * sign, c * sign);
+        }
+    }
+
     static float[] linf(float[] tIn, float[] wIn, double bIn) {
-        int n = tIn.length;
-        double[] t = new double[n];
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) {
-            t[i] = tIn[i];
-            w[i] = wIn[i];
-        }
-        double wt = 0;
-        for (int i = 0; i < n; i++) {
-            wt += w[i] * t[i];
-        }
-        double sign = wt - bIn >= 0 ? 1 : -1;
-        double b = bIn * sign;
-        for (int i = 0; i < n; i++) {
-            w[i] *= sign;
-        }
+        Oriented h = Oriented.of(tIn, wIn, bIn);
+        int n = h.t.length;
+        double[] t = h.t;
+        double[] w = h.w;
+        double b = h.b;
         double[] a = new double[n];
         double[] d = new double[n];
         double[] p = new double[n];
@@ -76,7 +89,7 @@ final class FabProjections {
             p[i] = a[i] - t[i] * (2 * a[i] - 1);
         }
         int[] indp = argsort(p);
-        wt = 0;
+        double wt = 0;
         double b0 = 0;
         for (int i = 0; i < n; i++) {
             wt += w[i] * t[i];
@@ -131,22 +144,11 @@ final class FabProjections {
     }
 
     static float[] l2(float[] tIn, float[] wIn, double bIn) {
-        int n = tIn.length;
-        double[] t = new double[n];
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) {
-            t[i] = tIn[i];
-            w[i] = wIn[i];
-        }
-        double c = -bIn;
-        for (int i = 0; i < n; i++) {
-            c += w[i] * t[i];
-        }
-        double sign = c >= 0 ? 1 : -1;
-        for (int i = 0; i < n; i++) {
-            w[i] *= sign;
-        }
-        c *= sign;
+        Oriented h = Oriented.of(tIn, wIn, bIn);
+        int n = h.t.length;
+        double[] t = h.t;
+        double[] w = h.w;
+        double c = h.c;
         double big = 1e12;
         double[] r = new double[n];
         for (int i = 0; i < n; i++) {
@@ -236,22 +238,11 @@ final class FabProjections {
     }
 
     static float[] l1(float[] tIn, float[] wIn, double bIn) {
-        int n = tIn.length;
-        double[] t = new double[n];
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) {
-            t[i] = tIn[i];
-            w[i] = wIn[i];
-        }
-        double c = -bIn;
-        for (int i = 0; i < n; i++) {
-            c += w[i] * t[i];
-        }
-        double sign = c >= 0 ? 1 : -1;
-        for (int i = 0; i < n; i++) {
-            w[i] *= sign;
-        }
-        c *= sign;
+        Oriented h = Oriented.of(tIn, wIn, bIn);
+        int n = h.t.length;
+        double[] t = h.t;
+        double[] w = h.w;
+        double c = h.c;
         double[] r = new double[n];
         for (int i = 0; i < n; i++) {
             r[i] = Math.min(Math.abs(1 / w[i]), 1e12);
