@@ -1,5 +1,6 @@
 package io.advkit.cli;
 
+import io.advkit.attack.AttackJob;
 import io.advkit.data.ImageFolder;
 import io.advkit.defense.DefenseSpec;
 import io.advkit.data.ImageSet;
@@ -13,10 +14,13 @@ import io.advkit.model.ModelFamily;
 import io.advkit.model.ModelLoader;
 import io.advkit.util.AtomicFiles;
 import io.advkit.util.Json;
+import io.advkit.util.Progress;
 import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,6 +65,7 @@ final class LeaveOneFamilyOut {
         List<Row> rows = new ArrayList<>();
         List<String> pending = new ArrayList<>(order);
         FamilyStudy r = null;
+        StudyClock clock = new StudyClock(order.size());
         for (String family : order) {
             List<String> held = byFamily.get(family);
             List<String> surrogates = new ArrayList<>(models.stream().filter(m -> !held.contains(m)).toList());
@@ -77,6 +82,8 @@ final class LeaveOneFamilyOut {
                 System.err.printf("advkit: holding out %s (family %d of %d): attacking with %s%n", family,
                         order.indexOf(family) + 1, order.size(), surrogates);
             }
+            boolean attackedBefore = Files.exists(dir.resolve(AttackJob.MANIFEST));
+            clock.roundStarts();
             int rc = Main.run(args.toArray(String[]::new));
             if (rc != 0) {
                 throw new UserError("the attack holding out " + family + " failed (exit " + rc + "); its output is in " + dir);
@@ -98,9 +105,57 @@ final class LeaveOneFamilyOut {
             r = new FamilyStudy(FamilyStudy.KIND, set.describe(), set.size(), attackArgs, List.copyOf(rows), List.copyOf(pending),
                     notHeldOut, RunInfo.now());
             write(r, out);
+            clock.roundEnds(!attackedBefore);
+            if (!quiet) {
+                System.err.println("advkit: " + clock.status());
+            }
         }
         System.out.print(r.markdown());
         return r;
+    }
+
+    /**
+     * How far a study is and how long the rest may take: an ETA from the families attacked in this run (one whose
+     * attack an earlier run finished takes seconds and would make the estimate absurdly short). Rounds differ in cost
+     * with the ensemble's size, so it is an estimate, and says what it rests on.
+     */
+    static final class StudyClock {
+        private final int families;
+        private final long start = System.nanoTime();
+        private long roundStart;
+        private int done;
+        private int attacked;
+        private long attackedNanos;
+
+        StudyClock(int families) {
+            this.families = families;
+        }
+
+        void roundStarts() {
+            roundStart = System.nanoTime();
+        }
+
+        void roundEnds(boolean attackedInThisRun) {
+            done++;
+            if (attackedInThisRun) {
+                attacked++;
+                attackedNanos += System.nanoTime() - roundStart;
+            }
+        }
+
+        String status() {
+            String elapsed = Progress.format(Duration.ofNanos(System.nanoTime() - start));
+            if (done == families) {
+                return "all " + families + " families held out, " + elapsed + " in this run";
+            }
+            String head = done + " of " + families + " families held out, " + elapsed + " in this run";
+            if (attacked == 0) {
+                return head + "; time left unknown until a family is attacked in this run";
+            }
+            Duration perFamily = Duration.ofNanos(attackedNanos / attacked);
+            return head + "; about " + Progress.format(perFamily.multipliedBy(families - done)) + " left at "
+                    + Progress.format(perFamily) + " per family attacked so far";
+        }
     }
 
     /** After every family, so that an hours-long study killed half-way still shows the families it finished. */

@@ -108,7 +108,8 @@ public final class Progress implements AutoCloseable {
                 message.isEmpty() ? "" : ", " + message);
     }
 
-    private static String format(Duration d) {
+    /** A duration as h:mm:ss, the way progress lines print elapsed time and ETA. */
+    public static String format(Duration d) {
         return String.format("%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
     }
 

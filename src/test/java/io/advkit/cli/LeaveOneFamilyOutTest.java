@@ -153,14 +153,36 @@ class LeaveOneFamilyOutTest {
         r = CliErrorsTest.run("report", out.toString(), "--out", report.toString());
         assertThat((int) r[0]).as((String) r[2]).isZero();
         assertThat(java.nio.file.Files.readString(report.resolve("report.md"))).contains("still to come: seresnet");
-        // run again once the way is clear: the study completes and says so
+        // run again once the way is clear: the study completes and says so; the family finished before is taken as
+        // done, and no ETA rests on its seconds
         java.nio.file.Files.delete(out.resolve("without-seresnet"));
-        r = CliErrorsTest.run(args);
+        r = CliErrorsTest.run(java.util.Arrays.stream(args).filter(a -> !a.equals("-q")).toArray(String[]::new));
         assertThat((int) r[0]).as((String) r[2]).isZero();
+        assertThat((String) r[2]).contains("advkit: 1 of 2 families held out, ")
+                .contains("; time left unknown until a family is attacked in this run")
+                .contains("advkit: all 2 families held out, ");
         var done = Json.read(out.resolve("transfer.json")).getAsJsonObject();
         assertThat(done.getAsJsonArray("rows")).hasSize(2);
         assertThat(done.getAsJsonArray("pending")).isEmpty();
         assertThat(java.nio.file.Files.readString(out.resolve("transfer.md"))).doesNotContain("partial:");
+    }
+
+    @Test
+    void theStudysEtaRestsOnTheFamiliesAttackedInThisRun() throws InterruptedException {
+        LeaveOneFamilyOut.StudyClock clock = new LeaveOneFamilyOut.StudyClock(4);
+        clock.roundStarts();
+        clock.roundEnds(false); // finished by an earlier run
+        assertThat(clock.status()).startsWith("1 of 4 families held out, 0:00:00 in this run; time left unknown");
+        clock.roundStarts();
+        Thread.sleep(1100);
+        clock.roundEnds(true);
+        // one family attacked in ~1.1 s, two to go: about 2 s left
+        assertThat(clock.status()).matches("2 of 4 families held out, 0:00:01 in this run; about 0:00:0[23] left at 0:00:01 per family attacked so far");
+        clock.roundStarts();
+        clock.roundEnds(true);
+        clock.roundStarts();
+        clock.roundEnds(true);
+        assertThat(clock.status()).startsWith("all 4 families held out, ");
     }
 
     @Test
