@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.engine.EngineException;
 import ai.djl.training.GradientCollector;
+import io.advkit.util.Interruption;
 
 import java.util.function.UnaryOperator;
 
@@ -20,6 +21,7 @@ public final class Gradients {
      * The returned arrays live in {@code manager}; x itself is not modified.
      */
     public static ValueAndGradient of(Objective f, NDArray x, NDManager manager) {
+        Interruption.check(); // between passes, never inside one
         // the forward graph lives in its own manager, freed as soon as the gradient is out: attacks that take
         // many gradients per step (VMI, EoT) then hold one graph at a time, not one per gradient
         try (NDManager pass = manager.newSubManager()) {

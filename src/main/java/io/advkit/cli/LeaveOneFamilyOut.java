@@ -13,6 +13,7 @@ import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelFamily;
 import io.advkit.model.ModelLoader;
 import io.advkit.util.AtomicFiles;
+import io.advkit.util.Interruption;
 import io.advkit.util.Json;
 import io.advkit.util.Progress;
 import io.advkit.util.RunInfo;
@@ -86,6 +87,7 @@ final class LeaveOneFamilyOut {
             clock.roundStarts();
             int rc = Main.run(args.toArray(String[]::new));
             if (rc != 0) {
+                Interruption.check(); // stopped on request, not failed
                 throw new UserError("the attack holding out " + family + " failed (exit " + rc + "); its output is in " + dir);
             }
             ImageSet adv = ImageFolder.open(dir, set.classNames());

@@ -1,5 +1,6 @@
 package io.advkit.cli;
 
+import io.advkit.util.Interruption;
 import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
 import picocli.CommandLine;
@@ -28,7 +29,31 @@ public final class Main {
             "weights", "--weights-dir");
 
     public static void main(String[] args) {
+        stopOnSignal();
         System.exit(run(args));
+    }
+
+    /** Commands whose work, stopped part-way, the same command line continues. */
+    private static final java.util.Set<String> RESUMABLE = java.util.Set.of("attack", "evaluate", "audit", "transfer");
+
+    /**
+     * The first SIGINT or SIGTERM stops the work at its next step ({@link Interruption}); a second one stops the
+     * process at once. {@code train} replaces these with its own (checkpoint after the current batch, then stop).
+     */
+    private static void stopOnSignal() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    if (Interruption.requested()) {
+                        Runtime.getRuntime().halt(128 + sig.getNumber());
+                    }
+                    Interruption.request(128 + sig.getNumber());
+                    System.err.println("\nadvkit: stopping at the next step (SIG" + sig.getName() + " again stops at once)");
+                });
+            } catch (IllegalArgumentException e) {
+                // the VM keeps this signal (-Xrs): its default stays. (An ignored one, as in a script's background job, stays ignored.)
+            }
+        }
     }
 
     /** advkit's command line, its Path options also taking other file systems' URIs (hdfs://, s3a://). */
@@ -60,8 +85,16 @@ public final class Main {
     private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult result) {
         PrintWriter err = cl.getErr();
         Throwable cause = ex;
-        while (!(cause instanceof UserError) && cause.getCause() != null) {
+        while (!(cause instanceof UserError) && !(cause instanceof Interruption.Stopped) && cause.getCause() != null) {
             cause = cause.getCause();
+        }
+        if (cause instanceof Interruption.Stopped stopped) {
+            String command = result.subcommand() == null ? "" : result.subcommand().commandSpec().name();
+            if (Interruption.firstReport()) { // a study's inner attack has said it already
+                err.println("advkit: stopped" + (RESUMABLE.contains(command)
+                        ? "; what it finished is kept: run the same command again to continue" : ""));
+            }
+            return stopped.exitCode();
         }
         if (cause instanceof UserError u) {
             err.println("advkit: error: " + optionPrefix(u.setting(), cl) + u.getMessage());

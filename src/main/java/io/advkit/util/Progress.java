@@ -67,6 +67,7 @@ public final class Progress implements AutoCloseable {
     }
 
     public void step(long n) {
+        Interruption.check(); // every long loop reports here: a stop asked for takes effect at its next step
         if (bytes) { // count whole MiB
             byteRemainder += n;
             n = byteRemainder >> 20;
