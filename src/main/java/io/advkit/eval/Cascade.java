@@ -102,6 +102,27 @@ public final class Cascade {
         this.quiet = quiet;
     }
 
+    /** Where a stage's progress stands after batch {@code b}'s record {@code r}, from where it stood before. */
+    private interface Advance {
+        long after(long position, int b, Record r);
+    }
+
+    /**
+     * Where a stage's progress stands after the leading batches an earlier run recorded: they count as done, but not
+     * toward this run's rate, or a resumed stage would promise to end in seconds.
+     */
+    private long resumed(Map<String, Record> done, String stage, Batches batches, Advance advance) {
+        long position = 0;
+        for (int b = 0; b < batches.count(); b++) {
+            Record r = done.get(stage + "@" + b * config.batchSize());
+            if (r == null) {
+                break;
+            }
+            position = advance.after(position, b, r);
+        }
+        return position;
+    }
+
     /** Also runs a minimal-norm attack on every correctly classified image, for the accuracy-vs-ε curve. */
     public Cascade withMinimalNorm(MinimalNorm attack) {
         this.minimal = attack;
@@ -121,7 +142,8 @@ public final class Cascade {
         boolean[] robust = new boolean[n];
         Batches batches = new Batches(set, config.batchSize());
         try (NDManager root = NDManager.newBaseManager()) {
-            try (Progress bar = Progress.items("clean", n, "img", quiet)) {
+            try (Progress bar = Progress.items("clean", n, "img", quiet,
+                    resumed(done, "clean", batches, (at, b, r) -> (long) b * config.batchSize() + batches.size(b)))) {
                 for (int b = 0; b < batches.count(); b++) {
                     int offset = b * config.batchSize();
                     Record r = done.get("clean@" + offset);
@@ -136,7 +158,8 @@ public final class Cascade {
             }
             for (int s = 0; s < attacks.size(); s++) {
                 Attack attack = attacks.get(s);
-                try (Progress bar = Progress.items(attack.name(), count(robust), "img", quiet)) {
+                try (Progress bar = Progress.items(attack.name(), count(robust), "img", quiet,
+                        resumed(done, s + ":" + attack.name(), batches, (at, b, r) -> at + r.attacked()))) {
                     long position = 0;
                     for (int b = 0; b < batches.count(); b++) {
                         int offset = b * config.batchSize();
@@ -157,7 +180,8 @@ public final class Cascade {
                 }
             }
             if (minimal != null) {
-                try (Progress bar = Progress.items("minimal norm (" + ((Attack) minimal).name() + ")", n, "img", quiet)) {
+                try (Progress bar = Progress.items("minimal norm (" + ((Attack) minimal).name() + ")", n, "img", quiet,
+                        resumed(done, "minimal", batches, (at, b, r) -> (long) b * config.batchSize() + r.attacked()))) {
                     for (int b = 0; b < batches.count(); b++) {
                         int offset = b * config.batchSize();
                         Record r = done.get("minimal@" + offset);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.advkit.Stderr;
 import io.advkit.attack.Attack;
 import io.advkit.attack.AttackProblem;
 import io.advkit.attack.AttackSettings;
@@ -96,9 +97,13 @@ class CascadeTest {
     }
 
     private static Cascade cascade(List<Attack> attacks, ThreatModel tm, int batch) {
+        return cascade(attacks, tm, batch, true);
+    }
+
+    private static Cascade cascade(List<Attack> attacks, ThreatModel tm, int batch, boolean quiet) {
         Cascade.Config c = new Cascade.Config("brightness", "custom", tm.norm().toString(), tm.eps(), tm.eps255(),
                 attacks.stream().map(Attack::params).toList(), batch, 0, "ten flat images", 10);
-        return new Cascade(c, attacks, tm, true);
+        return new Cascade(c, attacks, tm, quiet);
     }
 
     @Test
@@ -187,7 +192,10 @@ class CascadeTest {
             } catch (IllegalStateException killed) {
                 assertThat(journal).exists();
             }
-            Cascade.Result resumed = cascade(List.of(fgm, pgd), tm, 3).run(model(), images(), dir, journal);
+            Stderr<Cascade.Result> run = Stderr.of(() -> cascade(List.of(fgm, pgd), tm, 3, false).run(model(), images(), dir, journal));
+            Cascade.Result resumed = run.value();
+            // every kill came after the clean stage: all of it is from the earlier run, and kept out of the rate
+            assertThat(run.text()).contains("clean: 10/10 img (10 from an earlier run)");
             assertThat(stageCounts(resumed)).as("killed at call " + death).isEqualTo(stageCounts(full));
             assertThat(Json.LINE.toJson(resumed.images())).isEqualTo(Json.LINE.toJson(full.images()));
             try (var files = Files.list(whole)) {
