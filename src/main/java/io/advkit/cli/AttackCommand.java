@@ -18,6 +18,7 @@ import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelFamily;
 import io.advkit.model.ModelLoader;
 import io.advkit.util.UserError;
+import io.advkit.util.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -137,6 +138,7 @@ public final class AttackCommand implements Callable<Integer>, Shards.Sharded {
     @Override
     public Integer call() {
         common.apply();
+        Interruption.honour(); // its loops check at every step: a signal stops it there
         Plan p = plan(); // every setting is checked before anything is loaded or written
         AttackJob.checkOutput(dataOptions.data, out, overwrite, p.config());
         for (String v : victims) { // a wrong victim is reported now, not after the attack

@@ -16,6 +16,7 @@ import io.advkit.report.ReportBuilder;
 import io.advkit.util.Json;
 import io.advkit.util.OutputFolders;
 import io.advkit.util.UserError;
+import io.advkit.util.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -121,6 +122,7 @@ public final class AuditCommand implements Callable<Integer>, Shards.Sharded {
     @Override
     public Integer call() throws java.io.IOException {
         common.apply();
+        Interruption.honour(); // its loops check at every step: a signal stops it there
         ImageSet set = dataOptions.open();
         Audit.Config cfg = config();
         OutputFolders.requireApartFrom(dataOptions.data, out);

@@ -11,6 +11,7 @@ import io.advkit.model.Classifier;
 import io.advkit.model.LoadedClassifier;
 import io.advkit.model.ModelLoader;
 import io.advkit.util.Json;
+import io.advkit.util.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -56,6 +57,7 @@ public final class EvalCommand implements Callable<Integer>, Shards.Sharded {
     @Override
     public Integer call() {
         common.apply();
+        Interruption.honour(); // its loops check at every step: a signal stops it there
         ImageSet set = dataOptions.open();
         cluster.check(batchSize);
         DefenseSpec defense = defenseOptions.spec();

@@ -19,6 +19,7 @@ import io.advkit.util.Json;
 import io.advkit.util.OutputFolders;
 import io.advkit.util.Params;
 import io.advkit.util.UserError;
+import io.advkit.util.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -187,6 +188,7 @@ public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded 
     @Override
     public Integer call() {
         common.apply();
+        Interruption.honour(); // its loops check at every step: a signal stops it there
         Plan p = plan();
         OutputFolders.requireResumable(dataOptions.data, out, overwrite, MANIFEST, JOURNAL, p.config(), "evaluation");
         try (LoadedClassifier m = external.loader(common, p.set()).load(model)) {

@@ -10,6 +10,7 @@ import io.advkit.report.Charts;
 import io.advkit.util.Json;
 import io.advkit.util.OutputFolders;
 import io.advkit.util.UserError;
+import io.advkit.util.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,6 +58,7 @@ public final class LandscapeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.apply();
+        Interruption.honour(); // its loops check at every step: a signal stops it there
         if (restarts < 1 || steps < 1 || batchSize < 1) {
             throw new UserError("--restarts, --steps and --batch-size must be at least 1");
         }

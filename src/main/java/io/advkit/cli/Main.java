@@ -37,13 +37,17 @@ public final class Main {
     private static final java.util.Set<String> RESUMABLE = java.util.Set.of("attack", "evaluate", "audit", "transfer");
 
     /**
-     * The first SIGINT or SIGTERM stops the work at its next step ({@link Interruption}); a second one stops the
-     * process at once. {@code train} replaces these with its own (checkpoint after the current batch, then stop).
+     * In the commands whose loops check for it ({@link Interruption#honour}), the first SIGINT or SIGTERM stops the
+     * work at its next step and a second one the process at once; elsewhere a signal exits as usual. {@code train}
+     * replaces these with its own (checkpoint after the current batch, then stop).
      */
     private static void stopOnSignal() {
         for (String name : new String[] {"INT", "TERM"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    if (!Interruption.honoured()) {
+                        System.exit(128 + sig.getNumber()); // a command without such steps: what the JVM does by default
+                    }
                     if (Interruption.requested()) {
                         Runtime.getRuntime().halt(128 + sig.getNumber());
                     }

@@ -17,6 +17,7 @@ import io.advkit.util.OutputFolders;
 import io.advkit.util.Params;
 import io.advkit.util.RunInfo;
 import io.advkit.util.UserError;
+import io.advkit.util.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -100,6 +101,7 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
     @Override
     public Integer call() {
         common.apply();
+        Interruption.honour(); // its loops check at every step: a signal stops it there
         if (leaveOneFamilyOut) {
             return leaveOneFamilyOut();
         }

@@ -10,8 +10,18 @@ package io.advkit.util;
 public final class Interruption {
     private static volatile int exitCode;
     private static volatile boolean reported;
+    private static volatile boolean honoured;
 
     private Interruption() {}
+
+    /** Declares that the running work checks (see above); until then a signal keeps its usual effect. */
+    public static void honour() {
+        honoured = true;
+    }
+
+    public static boolean honoured() {
+        return honoured;
+    }
 
     /** The work is to stop; the process will exit with {@code code} (128 + the signal's number, by convention). */
     public static void request(int code) {
