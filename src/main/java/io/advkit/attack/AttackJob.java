@@ -366,10 +366,6 @@ public final class AttackJob implements ShardedJob {
     }
 
     /**
-     * The saved records of batch b if every one of its PNGs exists, decodes, has the clean image's size and
-     * stays within the budget; null if the batch must be (re)done.
-     */
-    /**
      * How many images, from the first on, an earlier run of this job recorded: a resumed job counts them as done but
      * must not take them into its rate, or the ETA of a job resumed at 900 of 1,000 images reads seconds, not hours.
      */
@@ -381,6 +377,10 @@ public final class AttackJob implements ShardedJob {
         return i;
     }
 
+    /**
+     * The saved records of batch b if every one of its PNGs exists, decodes, has the clean image's size and
+     * stays within the budget; null if the batch must be (re)done.
+     */
     private List<ImageRecord> verifiedBatch(int b, Map<String, ImageRecord> known) {
         int from = b * setup.batchSize();
         int to = Math.min(set.size(), from + setup.batchSize());
