@@ -45,8 +45,13 @@ public record AttackProblem(Classifier model, NDArray x, NDArray y, NDArray goal
     }
 
     public Objective objective() {
+        return objectiveOf(model);
+    }
+
+    /** The same loss and goal on another model: one member of the ensemble, for attacks that take them one at a time. */
+    public Objective objectiveOf(Classifier member) {
         Loss l = ascentLoss();
-        var f = model.objective(z -> l.perExample(z, goal));
+        var f = member.objective(z -> l.perExample(z, goal));
         return f::apply;
     }
 

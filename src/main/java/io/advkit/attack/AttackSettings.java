@@ -24,10 +24,11 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
      * @param ghostErosion  ghost networks' τ: skip connections scaled by U[1 − τ, 1 + τ] per forward (Li et al.: 0.22)
      * @param ilaStage      ILA's layer: the input of this stage
      * @param ilaSteps      ILA's fine-tuning steps, each ε/10 (Huang et al.: 10–20 steps)
+     * @param svreInner     SVRE's inner steps per outer step; 0 for 4 per ensemble member (Xiong et al.)
      */
     public record Transfer(double sgmGamma, int linbpStage, int siCopies, double admixStrength, int admixImages, double ghostErosion,
-                           int ilaStage, int ilaSteps) {
-        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3, 0.22, 3, 20);
+                           int ilaStage, int ilaSteps, int svreInner) {
+        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3, 0.22, 3, 20, 0);
 
         public Transfer {
             if (siCopies < 1 || admixImages < 1) {

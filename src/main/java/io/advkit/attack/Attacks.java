@@ -48,6 +48,9 @@ public final class Attacks {
                     true, (s, g) -> new MIFGSM(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), s.decay(), g)),
             new Base("ni", List.of("nifgsm"), "Nesterov Iterative FGSM: MI with the gradient at the look-ahead point (Lin et al. 2020)",
                     true, (s, g) -> new NIFGSM(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), s.decay(), g)),
+            new Base("svre", List.of(), "Stochastic Variance Reduced Ensemble: MI steps along an inner loop over single members, "
+                    + "each gradient corrected toward the ensemble's; needs two or more surrogates (Xiong et al. 2022)",
+                    true, (s, g) -> new SVRE(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), s.decay(), s.transfer().svreInner(), g)),
             new Base("vmi", List.of("vmifgsm"), "Variance-tuned MI: momentum corrected by the gradient variance around x (Wang and He 2021)",
                     true, (s, g) -> new VMIFGSM(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), s.decay(), s.vmiSamples(), s.vmiBeta(), false, g)),
             new Base("vni", List.of("vnifgsm"), "Variance-tuned NI (Wang and He 2021)",

@@ -118,14 +118,21 @@ public abstract class IterativeAttack<S> implements Attack {
          * draws when it asks for EoT; then the gradient filter (TI).
          */
         public NDArray gradient(NDArray x) {
-            Objective f = problem.objective();
+            return gradient(x, problem.objective(), problem.model().gradientSamples());
+        }
+
+        /**
+         * The same for another objective of the input ({@code samples} draws for EoT): one member's loss, for an
+         * attack that differentiates an ensemble's members one at a time (SVRE).
+         */
+        public NDArray gradient(NDArray x, Objective f, int samples) {
             Random rng = problem.rng();
             NDArray sum = null;
             var copies = pipeline.copies().draw(x, rng, step);
             for (var copy : copies) {
                 Objective transformed = xi -> BackwardShaping.during(pipeline.backward(), rng,
                         () -> f.value(pipeline.inputTransform().apply(copy.apply(xi), rng)));
-                NDArray g = Gradients.averaged(transformed, x, step, problem.model().gradientSamples()).gradient();
+                NDArray g = Gradients.averaged(transformed, x, step, samples).gradient();
                 sum = sum == null ? g : sum.add(g);
             }
             return pipeline.filter().apply(copies.size() == 1 ? sum : sum.div(copies.size()));

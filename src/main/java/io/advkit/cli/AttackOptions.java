@@ -82,6 +82,9 @@ public class AttackOptions {
     @Option(names = "--ila-steps", defaultValue = "20", description = "ila: fine-tuning steps of eps/10 (default ${DEFAULT-VALUE})")
     int ilaSteps;
 
+    @Option(names = "--svre-inner", defaultValue = "0", description = "svre: inner steps per step; 0: 4 per surrogate, as Xiong et al. (default ${DEFAULT-VALUE})")
+    int svreInner;
+
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
@@ -95,7 +98,8 @@ public class AttackOptions {
     AttackSettings settings() {
         return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
                 tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries,
-                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages, ghostErosion, ilaStage, ilaSteps));
+                new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages, ghostErosion, ilaStage, ilaSteps,
+                        svreInner));
     }
 
     Attack build() {

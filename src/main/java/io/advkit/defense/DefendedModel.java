@@ -57,13 +57,36 @@ public final class DefendedModel implements Classifier, GeneratorRange {
 
     public DefendedModel(Classifier inner, List<Preprocessor> steps, GradientMode mode, Approximation approximation,
                          int eotSamples, long seed) {
+        this(inner, steps, mode, approximation, eotSamples, new Random(seed), seed);
+    }
+
+    private DefendedModel(Classifier inner, List<Preprocessor> steps, GradientMode mode, Approximation approximation,
+                          int eotSamples, Random rng, long seed) {
         this.inner = inner;
         this.steps = List.copyOf(steps);
         this.mode = mode;
         this.approximation = approximation;
         this.eotSamples = eotSamples;
-        this.rng = new Random(seed);
+        this.rng = rng;
         this.defenseSeed = seed;
+    }
+
+    /**
+     * The inner model's members, each behind this same defense, drawing from this defense's generator (so a batch's
+     * draws still depend only on its seed): the members an ensemble attack sees when it anticipates preprocessing.
+     */
+    @Override
+    public List<? extends Classifier> members() {
+        List<? extends Classifier> own = inner.members();
+        if (own.size() == 1 && own.get(0) == inner) {
+            return List.of(this);
+        }
+        return own.stream().map(m -> new DefendedModel(m, steps, mode, approximation, eotSamples, rng, defenseSeed)).toList();
+    }
+
+    @Override
+    public float[] memberWeights() {
+        return inner.memberWeights();
     }
 
     /** The same defense seen through another gradient mode (a fresh generator with the given seed). */

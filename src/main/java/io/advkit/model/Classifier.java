@@ -67,4 +67,17 @@ public interface Classifier {
     default boolean randomized() {
         return false;
     }
+
+    /**
+     * The models this classifier fuses, each as it presents them (behind its defense, if it has one): what an attack
+     * that samples one member at a time (SVRE) differentiates. A single model is its own only member.
+     */
+    default java.util.List<? extends Classifier> members() {
+        return java.util.List.of(this);
+    }
+
+    /** Each member's share of the fused output, in the order of {@link #members}; they sum to 1. */
+    default float[] memberWeights() {
+        return new float[] {1f};
+    }
 }

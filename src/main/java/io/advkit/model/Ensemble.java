@@ -69,8 +69,14 @@ public final class Ensemble implements Classifier {
         }
     }
 
+    @Override
     public List<? extends Classifier> members() {
         return members;
+    }
+
+    @Override
+    public float[] memberWeights() {
+        return weights.clone();
     }
 
     public Fusion fusion() {

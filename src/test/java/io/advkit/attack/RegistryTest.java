@@ -59,6 +59,9 @@ class RegistryTest {
                         List<Double> progress = new ArrayList<>();
                         boolean residual = name.contains("sgm") || name.contains("linbp") || name.contains("ghost") || name.contains("ila");
                         io.advkit.model.Classifier model = residual ? resnet : linear;
+                        if (base.name().equals("svre")) { // it samples an ensemble's members
+                            model = new io.advkit.model.Ensemble(List.of(model, model), null, io.advkit.model.Ensemble.Fusion.LOGITS);
+                        }
                         NDArray x = residual ? x8 : x4;
                         AttackProblem p = new AttackProblem(model, x, y, y, false, Loss.CE, tm, new Random(2), m, progress::add);
                         if (name.equals("reparam")) { // it needs a generator's range (DefenseGanTest runs it on one)
