@@ -3,6 +3,7 @@ package io.advkit.attack;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.advkit.model.BackwardShaping;
+import io.advkit.model.Classifier;
 import io.advkit.util.Params;
 import io.advkit.util.UserError;
 
@@ -118,20 +119,25 @@ public abstract class IterativeAttack<S> implements Attack {
          * draws when it asks for EoT; then the gradient filter (TI).
          */
         public NDArray gradient(NDArray x) {
-            return gradient(x, problem.objective(), problem.model().gradientSamples());
+            return gradient(x, problem.objective(), problem.model().gradientSamples(), true);
         }
 
         /**
-         * The same for another objective of the input ({@code samples} draws for EoT): one member's loss, for an
-         * attack that differentiates an ensemble's members one at a time (SVRE).
+         * The same for one member of the ensemble ({@code samples} draws for EoT), for an attack that differentiates
+         * the members one at a time (SVRE). The pipeline's backward rules were checked on the whole ensemble: a member
+         * they cannot reach (SGM on a ShuffleNet) gives its plain gradient, as it does inside the ensemble.
          */
-        public NDArray gradient(NDArray x, Objective f, int samples) {
+        public NDArray gradient(NDArray x, Classifier member) {
+            return gradient(x, problem.objectiveOf(member), member.gradientSamples(), false);
+        }
+
+        private NDArray gradient(NDArray x, Objective f, int samples, boolean refuseUnreached) {
             Random rng = problem.rng();
             NDArray sum = null;
             var copies = pipeline.copies().draw(x, rng, step);
             for (var copy : copies) {
                 Objective transformed = xi -> BackwardShaping.during(pipeline.backward(), rng,
-                        () -> f.value(pipeline.inputTransform().apply(copy.apply(xi), rng)));
+                        () -> f.value(pipeline.inputTransform().apply(copy.apply(xi), rng)), refuseUnreached);
                 NDArray g = Gradients.averaged(transformed, x, step, samples).gradient();
                 sum = sum == null ? g : sum.add(g);
             }

@@ -64,11 +64,10 @@ public final class SVRE extends IterativeAttack<Momentum> {
         for (int i = 0; i < m; i++) {
             int k = draw(weights, p.rng());
             Classifier member = members.get(k);
-            Objective f = p.objectiveOf(member);
             if (atX[k] == null) {
-                atX[k] = r.gradient(x, f, member.gradientSamples());
+                atX[k] = r.gradient(x, member);
             }
-            NDArray g = r.gradient(inner, f, member.gradientSamples()).sub(atX[k]).add(ensemble);
+            NDArray g = r.gradient(inner, member).sub(atX[k]).add(ensemble);
             NDArray normalized = Norm.L1.normalize(g);
             innerDirection = innerDirection == null ? normalized : innerDirection.mul(decay).add(normalized);
             inner = p.threat().project(inner.add(r.step(innerDirection)), p.x());

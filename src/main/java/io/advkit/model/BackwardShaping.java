@@ -93,12 +93,24 @@ public final class BackwardShaping {
 
     /** As {@link #during(Rules, Supplier)}, ghost erosion drawing from {@code rng}. */
     public static <T> T during(Rules rules, java.util.Random rng, Supplier<T> forward) {
+        return during(rules, rng, forward, true);
+    }
+
+    /**
+     * As above; with {@code refuseUnreached} false, a model the rules cannot reach is run plainly: one member of an
+     * ensemble that was checked as a whole (a ShuffleNet has no residual block, and inside the ensemble SGM leaves its
+     * gradient as it is too).
+     */
+    public static <T> T during(Rules rules, java.util.Random rng, Supplier<T> forward, boolean refuseUnreached) {
         if (!rules.active()) {
             return forward.get();
         }
         State s = new State(rules, rng);
         return within(s, () -> {
             T result = forward.get();
+            if (!refuseUnreached) {
+                return result;
+            }
             if ((rules.skipGamma() != 1 || rules.skipErosion() > 0) && s.residuals == 0) {
                 throw UserError.invalid("attack", (rules.skipGamma() != 1 ? "sgm" : "ghost") + " works on residual blocks, but "
                         + "the model has none advkit can reach (ResNet, SE-ResNet, PreResNet, WRN, ResNeXt, MobileNetV2, chenyaofo/akamaster ResNets have)");

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import io.advkit.defense.DefenseSpec;
 import io.advkit.model.Classifier;
 import io.advkit.model.Ensemble;
+import io.advkit.model.Normalization;
+import io.advkit.model.ZooModel;
 import io.advkit.util.UserError;
 
 import java.util.List;
@@ -20,10 +22,14 @@ class SvreTest {
     private static final int D = 3 * 4 * 4;
 
     private static float[][] twoClassWeights(long seed) {
+        return weights(seed, 2, D);
+    }
+
+    private static float[][] weights(long seed, int classes, int d) {
         Random r = new Random(seed);
-        float[][] w = new float[2][D];
+        float[][] w = new float[classes][d];
         for (float[] row : w) {
-            for (int i = 0; i < D; i++) {
+            for (int i = 0; i < d; i++) {
                 row[i] = (float) r.nextGaussian();
             }
         }
@@ -97,6 +103,30 @@ class SvreTest {
             int inner = 4 * members.size(); // the default M
             assertThat(calls).isBetween(members.size() + inner + 1, members.size() + inner + members.size());
             assertThat(members).allSatisfy(c -> assertThat(c.calls).as("every member is drawn at least once in 12").isGreaterThan(1));
+        }
+    }
+
+    /**
+     * SGM reaches residual blocks; a member without any (a ShuffleNet, here a linear model) takes its plain gradient,
+     * as inside the ensemble, instead of refusing the whole attack once SVRE draws it alone.
+     */
+    @Test
+    void backwardRulesApplyToTheMembersTheyReach() {
+        try (NDManager m = NDManager.newBaseManager();
+             ZooModel resnet = ZooModel.create("r", "resnet20", 10, Normalization.named("none"), 1)) {
+            resnet.net().setTrainable(false);
+            Classifier linear = new LinearModel(m, weights(4, 10, 3 * 8 * 8));
+            NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 8, 8));
+            NDArray y = m.create(new long[] {0, 1});
+            ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
+            AttackSettings two = AttackSettings.DEFAULTS.withSteps(2);
+            Classifier ensemble = new Ensemble(List.of(resnet, linear), null, Ensemble.Fusion.LOGITS);
+            NDArray adv = Attacks.build("svre-sgm", two).run(AttackProblem.untargeted(ensemble, x, y, Loss.CE, tm, new Random(0), m));
+            for (float d : tm.distance(adv, x)) {
+                assertThat(d).isLessThanOrEqualTo(8 / 255f + 1e-6f);
+            }
+            assertThatThrownBy(() -> Attacks.build("mi-sgm", two).run(AttackProblem.untargeted(linear, x, y, Loss.CE, tm, new Random(0), m)))
+                    .isInstanceOf(UserError.class).hasMessageContaining("residual blocks");
         }
     }
 
