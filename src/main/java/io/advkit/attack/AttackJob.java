@@ -144,7 +144,7 @@ public final class AttackJob implements ShardedJob {
         List<ImageRecord> records = new ArrayList<>();
         Phases phases = Phases.NONE;
         int resumed = 0;
-        try (Progress bar = Progress.items("attack " + setup.attack().name(), set.size(), "img", quiet, knownPrefix(known));
+        try (Progress bar = Progress.items("attack " + setup.attack().name(), set.size(), "img", quiet);
              NDManager root = NDManager.newBaseManager()) {
             int fooled = 0;
             for (int b = 0; b < batches.count(); b++) {
@@ -161,6 +161,7 @@ public final class AttackJob implements ShardedJob {
                     phases = phases.plus(done.phases());
                 } else {
                     resumed += saved.size();
+                    bar.advanceTo(records.size() + saved.size(), true);
                 }
                 for (ImageRecord r : saved) {
                     fooled += r.fooled() ? 1 : 0;
@@ -363,18 +364,6 @@ public final class AttackJob implements ShardedJob {
             m.put(surrogates.size() > 1 && model instanceof io.advkit.model.Ensemble ? "ensemble" : model.name(), preds[surrogates.size()][k]);
         }
         return m;
-    }
-
-    /**
-     * How many images, from the first on, an earlier run of this job recorded: a resumed job counts them as done but
-     * must not take them into its rate, or the ETA of a job resumed at 900 of 1,000 images reads seconds, not hours.
-     */
-    private long knownPrefix(Map<String, ImageRecord> known) {
-        int i = 0;
-        while (i < set.size() && known.containsKey(outputName(set.name(i)))) {
-            i++;
-        }
-        return i;
     }
 
     /**

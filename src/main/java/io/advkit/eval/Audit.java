@@ -123,17 +123,14 @@ public final class Audit {
             journal.records().forEach(r -> done.put(r.offset(), r));
         }
         List<BatchRecord> records = new ArrayList<>();
-        long resumed = 0; // images of the leading batches an earlier run finished: done, but not part of this run's rate
-        for (BatchRecord r = done.get(0); r != null && r.cleanCorrect().length > 0; r = done.get((int) resumed)) {
-            resumed += r.cleanCorrect().length;
-        }
-        try (Progress bar = Progress.items("audit", (long) n * attacksPerImage(), "img-attacks", quiet, resumed * attacksPerImage());
+        try (Progress bar = Progress.items("audit", (long) n * attacksPerImage(), "img-attacks", quiet);
              NDManager root = NDManager.newBaseManager()) {
             Batches batches = new Batches(set, config.batchSize());
             for (int b = 0; b < batches.count(); b++) {
                 int offset = b * config.batchSize();
                 BatchRecord outcome = done.get(offset);
-                if (outcome == null) {
+                boolean earlier = outcome != null;
+                if (!earlier) {
                     try (NDManager m = root.newSubManager()) {
                         outcome = auditBatch(base, defense, none, batches.load(b), offset, m, bar);
                     }
@@ -141,7 +138,7 @@ public final class Audit {
                         journal.append(outcome);
                     }
                 }
-                bar.advanceTo((long) (offset + outcome.cleanCorrect().length) * attacksPerImage());
+                bar.advanceTo((long) (offset + outcome.cleanCorrect().length) * attacksPerImage(), earlier);
                 records.add(outcome);
             }
         }

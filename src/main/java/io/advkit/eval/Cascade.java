@@ -102,27 +102,6 @@ public final class Cascade {
         this.quiet = quiet;
     }
 
-    /** Where a stage's progress stands after batch {@code b}'s record {@code r}, from where it stood before. */
-    private interface Advance {
-        long after(long position, int b, Record r);
-    }
-
-    /**
-     * Where a stage's progress stands after the leading batches an earlier run recorded: they count as done, but not
-     * toward this run's rate, or a resumed stage would promise to end in seconds.
-     */
-    private long resumed(Map<String, Record> done, String stage, Batches batches, Advance advance) {
-        long position = 0;
-        for (int b = 0; b < batches.count(); b++) {
-            Record r = done.get(stage + "@" + b * config.batchSize());
-            if (r == null) {
-                break;
-            }
-            position = advance.after(position, b, r);
-        }
-        return position;
-    }
-
     /** Also runs a minimal-norm attack on every correctly classified image, for the accuracy-vs-ε curve. */
     public Cascade withMinimalNorm(MinimalNorm attack) {
         this.minimal = attack;
@@ -142,29 +121,29 @@ public final class Cascade {
         boolean[] robust = new boolean[n];
         Batches batches = new Batches(set, config.batchSize());
         try (NDManager root = NDManager.newBaseManager()) {
-            try (Progress bar = Progress.items("clean", n, "img", quiet,
-                    resumed(done, "clean", batches, (at, b, r) -> (long) b * config.batchSize() + batches.size(b)))) {
+            try (Progress bar = Progress.items("clean", n, "img", quiet)) {
                 for (int b = 0; b < batches.count(); b++) {
                     int offset = b * config.batchSize();
                     Record r = done.get("clean@" + offset);
-                    if (r == null) {
+                    boolean earlier = r != null;
+                    if (!earlier) {
                         r = cleanBatch(model, batches, b, root);
                         journal.append(r);
                         done.put(r.key(), r);
                     }
                     markClean(r, robust, n);
-                    bar.advanceTo(offset + Math.min(config.batchSize(), n - offset));
+                    bar.advanceTo(offset + Math.min(config.batchSize(), n - offset), earlier);
                 }
             }
             for (int s = 0; s < attacks.size(); s++) {
                 Attack attack = attacks.get(s);
-                try (Progress bar = Progress.items(attack.name(), count(robust), "img", quiet,
-                        resumed(done, s + ":" + attack.name(), batches, (at, b, r) -> at + r.attacked()))) {
+                try (Progress bar = Progress.items(attack.name(), count(robust), "img", quiet)) {
                     long position = 0;
                     for (int b = 0; b < batches.count(); b++) {
                         int offset = b * config.batchSize();
                         Record r = done.get(s + ":" + attack.name() + "@" + offset);
-                        if (r == null) {
+                        boolean earlier = r != null;
+                        if (!earlier) {
                             long at = position;
                             r = attackBatch(model, set, batches, b, robust, s, root, out, f -> bar.advanceTo(at + (long) f));
                             journal.append(r);
@@ -174,23 +153,23 @@ public final class Cascade {
                             robust[offset + k] = false;
                         }
                         position += r.attacked();
-                        bar.advanceTo(position);
+                        bar.advanceTo(position, earlier);
                         bar.message(String.format("robust %.1f%%", 100.0 * count(robust) / n));
                     }
                 }
             }
             if (minimal != null) {
-                try (Progress bar = Progress.items("minimal norm (" + ((Attack) minimal).name() + ")", n, "img", quiet,
-                        resumed(done, "minimal", batches, (at, b, r) -> (long) b * config.batchSize() + r.attacked()))) {
+                try (Progress bar = Progress.items("minimal norm (" + ((Attack) minimal).name() + ")", n, "img", quiet)) {
                     for (int b = 0; b < batches.count(); b++) {
                         int offset = b * config.batchSize();
                         Record r = done.get("minimal@" + offset);
-                        if (r == null) {
+                        boolean earlier = r != null;
+                        if (!earlier) {
                             r = minimalBatch(model, batches, b, root, f -> bar.advanceTo(offset + (long) f));
                             journal.append(r);
                             done.put(r.key(), r);
                         }
-                        bar.advanceTo(offset + r.attacked());
+                        bar.advanceTo(offset + r.attacked(), earlier);
                     }
                 }
             }
