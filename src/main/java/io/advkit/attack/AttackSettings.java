@@ -25,10 +25,12 @@ public record AttackSettings(Integer steps, StepSize stepSize, Integer restarts,
      * @param ilaStage      ILA's layer: the input of this stage
      * @param ilaSteps      ILA's fine-tuning steps, each ε/10 (Huang et al.: 10–20 steps)
      * @param svreInner     SVRE's inner steps per outer step; 0 for 4 per ensemble member (Xiong et al.)
+     * @param cwaReverse    CWA's step back from the ensemble's gradient, times ε (Chen et al.: 1/15, here 0.0667)
+     * @param cwaInner      CWA's step along the members' momentum, times the ε-ball's largest L2 norm (Chen et al.'s code: 10.3)
      */
     public record Transfer(double sgmGamma, int linbpStage, int siCopies, double admixStrength, int admixImages, double ghostErosion,
-                           int ilaStage, int ilaSteps, int svreInner) {
-        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3, 0.22, 3, 20, 0);
+                           int ilaStage, int ilaSteps, int svreInner, double cwaReverse, double cwaInner) {
+        public static final Transfer DEFAULTS = new Transfer(0.5, 3, 5, 0.2, 3, 0.22, 3, 20, 0, 0.0667, 10);
 
         public Transfer {
             if (siCopies < 1 || admixImages < 1) {

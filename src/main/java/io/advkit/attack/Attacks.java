@@ -51,6 +51,10 @@ public final class Attacks {
             new Base("svre", List.of(), "Stochastic Variance Reduced Ensemble: MI steps along an inner loop over single members, "
                     + "each gradient corrected toward the ensemble's; needs two or more surrogates (Xiong et al. 2022)",
                     true, (s, g) -> new SVRE(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), s.decay(), s.transfer().svreInner(), g)),
+            new Base("cwa", List.of(), "Common Weakness Attack: a step back from the ensemble's gradient, a walk through the members "
+                    + "one by one, then MI's step along the walk; flat, shared optima transfer (Chen et al. 2024)",
+                    true, (s, g) -> new CWA(s.stepsOr(10), s.stepSizeOr(2, s.stepsOr(10)), s.decay(), s.transfer().cwaReverse(),
+                    s.transfer().cwaInner(), g)),
             new Base("vmi", List.of("vmifgsm"), "Variance-tuned MI: momentum corrected by the gradient variance around x (Wang and He 2021)",
                     true, (s, g) -> new VMIFGSM(s.stepsOr(10), s.stepSizeOr(1, s.stepsOr(10)), s.decay(), s.vmiSamples(), s.vmiBeta(), false, g)),
             new Base("vni", List.of("vnifgsm"), "Variance-tuned NI (Wang and He 2021)",

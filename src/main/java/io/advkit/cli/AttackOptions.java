@@ -85,6 +85,12 @@ public class AttackOptions {
     @Option(names = "--svre-inner", defaultValue = "0", description = "svre: inner steps per step; 0: 4 per surrogate, as Xiong et al. (default ${DEFAULT-VALUE})")
     int svreInner;
 
+    @Option(names = "--cwa-reverse", defaultValue = "0.0667", description = "cwa: the step back from the ensemble's gradient, times eps (default ${DEFAULT-VALUE}, Chen et al.: 1/15)")
+    double cwaReverse;
+
+    @Option(names = "--cwa-inner", defaultValue = "10", description = "cwa: the members' walk step, times the eps-ball's largest L2 norm, eps*sqrt(pixels) in linf (default ${DEFAULT-VALUE})")
+    double cwaInner;
+
     @Option(names = "--loss", defaultValue = "ce", description = "ce, cw or dlr (default ${DEFAULT-VALUE})")
     String loss;
 
@@ -99,7 +105,7 @@ public class AttackOptions {
         return new AttackSettings(steps, alpha == null ? null : StepSize.absolute(alpha / epsScale), restarts, decay, diProb, diResize,
                 tiKernel, AttackSettings.DEFAULTS.tiNsig(), vmiSamples, vmiBeta, targets, queries,
                 new AttackSettings.Transfer(sgmGamma, linbpStage, siCopies, admixStrength, admixImages, ghostErosion, ilaStage, ilaSteps,
-                        svreInner));
+                        svreInner, cwaReverse, cwaInner));
     }
 
     Attack build() {
