@@ -22,14 +22,7 @@ class CwaTest {
     private static final double EPS = 8 / 255.0;
 
     private static float[][] twoClass(long seed) {
-        Random r = new Random(seed);
-        float[][] w = new float[2][D];
-        for (float[] row : w) {
-            for (int i = 0; i < D; i++) {
-                row[i] = (float) r.nextGaussian();
-            }
-        }
-        return w;
+        return LinearModel.gaussian(seed, 2, D);
     }
 
     /**
@@ -133,38 +126,12 @@ class CwaTest {
         return Math.min(1, Math.max(0, x0 + Math.max(-EPS, Math.min(EPS, v - x0))));
     }
 
-    /** A member that counts its forward passes. */
-    private static final class Counting implements Classifier {
-        final Classifier inner;
-        int calls;
-
-        Counting(Classifier inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public NDArray logits(NDArray x) {
-            calls++;
-            return inner.logits(x);
-        }
-
-        @Override
-        public int numClasses() {
-            return inner.numClasses();
-        }
-
-        @Override
-        public String name() {
-            return "counting";
-        }
-    }
-
     /** A step costs the ensemble's gradient and one gradient of each member: twice an MI step. */
     @Test
     void aStepCostsTwoPassesPerMember() {
         try (NDManager m = NDManager.newBaseManager()) {
-            List<Counting> members = List.of(new Counting(new LinearModel(m, twoClass(1))), new Counting(new LinearModel(m, twoClass(2))),
-                    new Counting(new LinearModel(m, twoClass(3))));
+            List<CountingForwards> members = List.of(new CountingForwards(new LinearModel(m, twoClass(1))), new CountingForwards(new LinearModel(m, twoClass(2))),
+                    new CountingForwards(new LinearModel(m, twoClass(3))));
             Ensemble ensemble = new Ensemble(members, null, Ensemble.Fusion.LOGITS);
             new CWA(3, StepSize.ofEps(0.5), 1.0, 0.0667, 10, GradientPipeline.PLAIN).run(AttackProblem.untargeted(ensemble,
                     m.randomUniform(0.2f, 0.8f, new Shape(2, 3, 4, 4)), m.create(new long[] {0, 1}), Loss.CE, new ThreatModel(Norm.LINF, EPS),

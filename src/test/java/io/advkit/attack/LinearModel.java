@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.advkit.model.Classifier;
 
+import java.util.Random;
+
 /** logits = W·vec(x) + b: a model whose input gradients have closed forms. */
 final class LinearModel implements Classifier {
     private final NDArray wT; // D × K, transposed once: a transpose per forward would land in the weights' manager
@@ -19,6 +21,18 @@ final class LinearModel implements Classifier {
         }
         this.wT = m.create(flat, new Shape(k, d)).transpose();
         this.b = m.zeros(new Shape(k));
+    }
+
+    /** Weights drawn from N(0, 1): {@code classes} rows of {@code d}. */
+    static float[][] gaussian(long seed, int classes, int d) {
+        Random r = new Random(seed);
+        float[][] w = new float[classes][d];
+        for (float[] row : w) {
+            for (int i = 0; i < d; i++) {
+                row[i] = (float) r.nextGaussian();
+            }
+        }
+        return w;
     }
 
     @Override

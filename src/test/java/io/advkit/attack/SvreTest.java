@@ -22,44 +22,7 @@ class SvreTest {
     private static final int D = 3 * 4 * 4;
 
     private static float[][] twoClassWeights(long seed) {
-        return weights(seed, 2, D);
-    }
-
-    private static float[][] weights(long seed, int classes, int d) {
-        Random r = new Random(seed);
-        float[][] w = new float[classes][d];
-        for (float[] row : w) {
-            for (int i = 0; i < d; i++) {
-                row[i] = (float) r.nextGaussian();
-            }
-        }
-        return w;
-    }
-
-    /** A member that counts its forward passes. */
-    private static final class Counting implements Classifier {
-        final Classifier inner;
-        int calls;
-
-        Counting(Classifier inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public NDArray logits(NDArray x) {
-            calls++;
-            return inner.logits(x);
-        }
-
-        @Override
-        public int numClasses() {
-            return inner.numClasses();
-        }
-
-        @Override
-        public String name() {
-            return "counting";
-        }
+        return LinearModel.gaussian(seed, 2, D);
     }
 
     /**
@@ -92,8 +55,8 @@ class SvreTest {
     @Test
     void aStepCostsTheEnsembleOnceAndOneMemberPerInnerStep() {
         try (NDManager m = NDManager.newBaseManager()) {
-            List<Counting> members = List.of(new Counting(new LinearModel(m, twoClassWeights(1))),
-                    new Counting(new LinearModel(m, twoClassWeights(2))), new Counting(new LinearModel(m, twoClassWeights(3))));
+            List<CountingForwards> members = List.of(new CountingForwards(new LinearModel(m, twoClassWeights(1))),
+                    new CountingForwards(new LinearModel(m, twoClassWeights(2))), new CountingForwards(new LinearModel(m, twoClassWeights(3))));
             Ensemble ensemble = new Ensemble(members, null, Ensemble.Fusion.LOGITS);
             NDArray x = m.randomUniform(0.2f, 0.8f, new Shape(2, 3, 4, 4));
             ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
@@ -115,7 +78,7 @@ class SvreTest {
         try (NDManager m = NDManager.newBaseManager();
              ZooModel resnet = ZooModel.create("r", "resnet20", 10, Normalization.named("none"), 1)) {
             resnet.net().setTrainable(false);
-            Classifier linear = new LinearModel(m, weights(4, 10, 3 * 8 * 8));
+            Classifier linear = new LinearModel(m, LinearModel.gaussian(4, 10, 3 * 8 * 8));
             NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 8, 8));
             NDArray y = m.create(new long[] {0, 1});
             ThreatModel tm = new ThreatModel(Norm.LINF, 8 / 255.0);
