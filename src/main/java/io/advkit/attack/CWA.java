@@ -37,8 +37,8 @@ public final class CWA extends IterativeAttack<CWA.State> {
     public CWA(int steps, StepSize alpha, double decay, double reverse, double inner, GradientPipeline pipeline) {
         super(steps, alpha, false, pipeline);
         if (!(reverse >= 0) || !(inner > 0)) {
-            throw UserError.invalid("cwa", "CWA's step back must be ≥ 0 and its inner step > 0 (multiples of ε), got "
-                    + reverse + " and " + inner);
+            throw UserError.invalid("cwa", "CWA's step back (times ε) must be ≥ 0 and its inner step (times the ε-ball's "
+                    + "largest L2 norm) > 0, got " + reverse + " and " + inner);
         }
         this.decay = MIFGSM.requireDecay(decay);
         this.reverse = reverse;
