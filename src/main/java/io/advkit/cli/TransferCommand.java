@@ -79,7 +79,7 @@ public final class TransferCommand implements Callable<Integer>, Shards.Sharded 
     Path data;
 
     @Option(names = "--attack-args", paramLabel = "OPTIONS",
-            defaultValue = "--attack mi-di-sgm-ghost-ila --sgm-gamma 0.7 --steps 20 --fusion logits --eps 8",
+            defaultValue = "--attack cwa-di --steps 10 --fusion logits --eps 8",
             description = "with --leave-one-family-out: advkit attack's options for every held-out family (default: ${DEFAULT-VALUE})")
     String attackArgs;
 
