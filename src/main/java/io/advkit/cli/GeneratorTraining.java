@@ -19,7 +19,8 @@ public class GeneratorTraining {
             "--gp-weight", "--checkpoint-every");
     static final java.util.List<String> CLASSIFIER_ONLY = java.util.List.of("--model", "--init", "--classes", "--epochs", "--schedule",
             "--milestones", "--gamma", "--momentum", "--nesterov", "--wd", "--normalization", "--val", "--val-limit", "--eps", "--alpha",
-            "--attack-steps", "--replays", "--beta", "--lambda", "--collect-per-epoch", "--label-smoothing", "--guard-images", "--robust-val");
+            "--attack-steps", "--replays", "--beta", "--lambda", "--collect-per-epoch", "--label-smoothing", "--guard-images", "--robust-val",
+            "--checkpoint-minutes");
 
     @Option(names = "--iterations", description = "wgan-gp: generator updates (default 20000)")
     Integer iterations;

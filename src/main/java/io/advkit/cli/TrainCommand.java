@@ -117,6 +117,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "of adversarial training; multi-step methods keep the best epoch by it in best.advkit (0: off; default ${DEFAULT-VALUE})")
     int robustValImages;
 
+    @Option(names = "--checkpoint-minutes", defaultValue = "10", paramLabel = "MIN", description = "also checkpoint inside an epoch "
+            + "every MIN minutes, so a run killed without warning loses at most that much (0: at epoch ends only; default ${DEFAULT-VALUE})")
+    double checkpointMinutes;
+
     /**
      * The model's name: --name, else the run folder's name. Never a zoo name: a trained model must not pass
      * for a published one in results (advkit's own shipped models are zoo entries too).
@@ -186,6 +190,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1 || batchSize < 2 || !(lr > 0) || valLimit < 1) {
             throw new UserError("--epochs must be >= 1, --batch-size >= 2, --lr > 0 and --val-limit >= 1");
         }
+        if (!(checkpointMinutes >= 0)) {
+            throw new UserError("--checkpoint-minutes must be 0 (at epoch ends only) or more, got " + checkpointMinutes);
+        }
         StateDict initialWeights = null;
         String arch = this.arch;
         int classes = this.classes != null ? this.classes : 10;
@@ -230,6 +237,8 @@ public final class TrainCommand implements Callable<Integer> {
                 schedule, milestones, gamma, momentum, nesterov, weightDecay, labelSmoothing, seed, threat, valLimit, guardImages, 10, robustValImages, init);
         io.advkit.train.LrSchedule.parse(schedule, lr, epochs, milestones, gamma);
         Trainer trainer = new Trainer(cfg, trainingMethod, out, common.quiet);
+        trainer.checkpointEvery(checkpointMinutes == 0 ? java.time.Duration.ofDays(36_500)
+                : java.time.Duration.ofMillis((long) (checkpointMinutes * 60_000)));
         trainer.startFrom(initialWeights);
         trainer.checkOutput(resume);
         if (entry.caveat() != null) {

@@ -156,17 +156,32 @@ public final class TarGzArchive {
         return archive.getFileName().toString().replaceFirst("\\.(tar\\.gz|tgz)$", "");
     }
 
-    /** Identifies the archive's content cheaply: size, modification time and the hash of its first MiB. */
-    private static String fingerprint(Path archive) {
-        try (InputStream in = Files.newInputStream(archive)) {
+    /**
+     * Identifies the archive's content cheaply: its size and the hash of its first and last MiB. The last bytes
+     * of a gzip stream are the CRC-32 and length of everything it holds, so a changed archive changes them.
+     * The modification time is left out: a copy, a re-download or a re-mounted share changes it, and a
+     * fingerprint that followed it unpacked the same 50,000 images again each time, a new folder every time.
+     */
+    static String fingerprint(Path archive) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(archive)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((Files.size(archive) + ":" + Files.getLastModifiedTime(archive).toMillis())
-                    .getBytes(StandardCharsets.UTF_8));
-            md.update(in.readNBytes(1 << 20));
+            long size = ch.size();
+            md.update((size + ":").getBytes(StandardCharsets.UTF_8));
+            int chunk = 1 << 20;
+            md.update(read(ch, 0, (int) Math.min(chunk, size)));
+            md.update(read(ch, Math.max(0, size - chunk), (int) Math.min(chunk, size)));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new UserError(archive + ": cannot read (" + io.advkit.util.Errors.describe(e) + ")");
         }
+    }
+
+    private static java.nio.ByteBuffer read(java.nio.channels.FileChannel ch, long at, int n) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+        while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+            // a read may return fewer bytes than asked
+        }
+        return b.flip();
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -230,6 +230,16 @@ class DataTest {
         Files.writeString(marker, "kept"); // a second call must reuse the folder, not unpack again
         assertThat(TarGzArchive.unpackToCache(tgz, cache)).isEqualTo(unpacked);
         assertThat(marker).exists();
+        // a copy, a re-download or a re-mounted share gets a new modification time: still the same cache
+        Files.setLastModifiedTime(tgz, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(tgz).toMillis() + 86_400_000L));
+        assertThat(TarGzArchive.unpackToCache(tgz, cache)).isEqualTo(unpacked);
+        // other content of the same size is another archive (gzip ends with its content's CRC-32)
+        Path other = tmp.resolve("other/set.tar.gz");
+        Files.createDirectories(other.getParent());
+        byte[] bytes = Files.readAllBytes(tgz);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(other, bytes);
+        assertThat(TarGzArchive.fingerprint(other)).isNotEqualTo(TarGzArchive.fingerprint(tgz));
         ImageFolder train = ImageFolder.open(unpacked.resolve("set/train"), List.of());
         for (int i = 0; i < 3; i++) {
             assertThat(train.image(i).pixels()).isEqualTo(direct.image(i).pixels());

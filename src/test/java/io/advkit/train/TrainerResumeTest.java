@@ -10,6 +10,7 @@ import io.advkit.data.DecodedImages;
 import io.advkit.data.ImageFolder;
 import io.advkit.data.ImageSet;
 import io.advkit.model.Normalization;
+import io.advkit.util.Json;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,44 @@ class TrainerResumeTest {
         assertThat(log.get(1)).contains("\"epoch\":1,");
         assertThat(log.get(2)).contains("\"epoch\":2,");
         assertThat(Files.readAllLines(whole.resolve("log.jsonl")).get(0)).isEqualTo(log.get(0));
+        // the resumed epoch's line covers all its batches, those before the stop included
+        Trainer.Summary uninterrupted = Json.GSON.fromJson(Files.readString(whole.resolve("train.json")), Trainer.Summary.class);
+        for (int e = 0; e < 2; e++) {
+            Trainer.EpochLog w = uninterrupted.history().get(e);
+            Trainer.EpochLog r = summary.history().get(e);
+            assertThat(r.trainAcc()).as("epoch %d", e + 1).isEqualTo(w.trainAcc());
+            assertThat(r.trainLoss()).as("epoch %d", e + 1).isCloseTo(w.trainLoss(), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    /**
+     * Checkpoints are also written inside epochs when due (here after every batch), so a run killed without a
+     * signal loses little; writing them changes nothing in the run.
+     */
+    @Test
+    void checkpointsInsideEpochsWhenDueWithoutChangingTheRun() throws java.io.IOException {
+        DecodedImages train = evalImages(48, 20); // 3 batches of 16 per epoch, 2 epochs
+        ImageSet val = train.subset(new int[] {0, 1, 2, 3});
+        Path quiet = tmp.resolve("at-epoch-ends");
+        Trainer ends = new Trainer(config(), new StandardTraining(), quiet, true);
+        ends.run(train, val, false);
+        assertThat(ends.checkpointsWritten()).isEqualTo(2);
+
+        Path often = tmp.resolve("every-batch");
+        Trainer every = new Trainer(config(), new StandardTraining(), often, true);
+        every.checkpointEvery(java.time.Duration.ZERO);
+        every.run(train, val, false);
+        assertThat(every.checkpointsWritten()).isEqualTo(2 * 2 + 2); // after batches 1 and 2 of each epoch, and at each end
+
+        StateDict a = StateDict.load(quiet.resolve("final.pth"));
+        StateDict b = StateDict.load(often.resolve("final.pth"));
+        for (String k : a.keys()) {
+            float[] x = a.get(k).toFloatArray();
+            float[] y = b.get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertThat(y[i]).as(k).isCloseTo(x[i], org.assertj.core.data.Offset.offset(1e-4f + Math.abs(x[i]) * 1e-4f));
+            }
+        }
     }
 
     /** Multi-step adversarial training logs held-out PGD accuracy each epoch and keeps its best epoch (Rice et al.). */
