@@ -44,7 +44,7 @@ public final class AuditCommand implements Callable<Integer>, Shards.Sharded {
     DataOptions dataOptions;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
-            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR, torchscript:FILE or onnx:FILE (scores only)")
+            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR or lgv:NAME (a collection), torchscript:FILE or onnx:FILE (scores only)")
     String model;
 
     @Option(names = "--defense", defaultValue = "none", paramLabel = "SPEC", completionCandidates = Names.DefenseNames.class,

@@ -85,14 +85,15 @@ public class ClusterOptions {
         return args;
     }
 
-    /** A model spec with its file made absolute: NAME=FILE, PREFIX:FILE (lgv, torchscript, onnx) or FILE.advkit; names as they are. */
+    /** A model spec with its file made absolute: NAME=FILE, PREFIX:FILE (lgv, torchscript, onnx) or FILE.advkit; names (a zoo model, lgv:NAME) as they are. */
     static String absoluteSpec(String spec) {
         if (spec.indexOf('=') >= 0) {
             return absoluteAfterLabel(spec);
         }
         for (String prefix : List.of("lgv:", "torchscript:", "onnx:")) {
             if (spec.startsWith(prefix)) {
-                return prefix + absolute(spec.substring(prefix.length()));
+                String where = spec.substring(prefix.length());
+                return prefix.equals("lgv:") && io.advkit.model.ModelCollection.isShipped(where) ? spec : prefix + absolute(where);
             }
         }
         return spec.endsWith(".advkit") ? absolute(spec) : spec;

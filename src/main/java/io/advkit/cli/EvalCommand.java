@@ -39,7 +39,7 @@ public final class EvalCommand implements Callable<Integer>, Shards.Sharded {
     DefenseOptions defenseOptions;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC",
-            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR, torchscript:FILE or onnx:FILE (scores only); repeat for several")
+            description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR or lgv:NAME (a collection), torchscript:FILE or onnx:FILE (scores only); repeat for several")
     List<String> models;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "images per batch (default ${DEFAULT-VALUE})")

@@ -58,7 +58,7 @@ public final class EvaluateCommand implements Callable<Integer>, Shards.Sharded 
     @Mixin
     DefenseOptions defenseOptions;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR, torchscript:FILE or onnx:FILE (scores only)")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "zoo NAME, NAME=FILE, ARCH:CLASSES:NORMALIZATION=FILE, FILE.advkit, lgv:DIR or lgv:NAME (a collection), torchscript:FILE or onnx:FILE (scores only)")
     String model;
 
     @Option(names = "--version", defaultValue = "standard",

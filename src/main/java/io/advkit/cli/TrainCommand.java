@@ -257,7 +257,8 @@ public final class TrainCommand implements Callable<Integer> {
                 summary.finalValAcc(), summary.seconds(), out.resolve("final.advkit"), out.resolve("final.pth"));
         if (collects) {
             try (var files = java.nio.file.Files.list(out.resolve(Trainer.COLLECTION))) {
-                System.out.printf("collected %d models in %s; attack them in turn with -s lgv:%s%n", files.count(),
+                System.out.printf("collected %d models in %s; attack them in turn with -s lgv:%s%n",
+                        files.filter(f -> f.toString().endsWith(".advkit")).count(),
                         out.resolve(Trainer.COLLECTION), out);
             }
         }

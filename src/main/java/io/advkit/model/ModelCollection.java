@@ -40,31 +40,64 @@ public final class ModelCollection implements LoadedClassifier {
         List<ZooModel> loaded = new ArrayList<>();
         try {
             for (Path f : files) {
-                ZooModel m = AdvkitModelFile.load(f);
-                loaded.add(m);
-                ZooModel first = loaded.get(0);
-                if (m.numClasses() != first.numClasses() || m.channels() != first.channels()) {
-                    throw UserError.invalid("model", f + " does not classify the same images as " + files.get(0) + " ("
-                            + m.numClasses() + " vs " + first.numClasses() + " classes, " + m.channels() + " vs " + first.channels() + " channels)");
-                }
+                loaded.add(AdvkitModelFile.load(f));
             }
         } catch (RuntimeException e) {
             loaded.forEach(ZooModel::close);
             throw e;
         }
-        Collections.shuffle(loaded, new Random(0));
-        return new ModelCollection(loaded, name);
+        return of(loaded, files.stream().map(Path::toString).toList(), name);
     }
 
-    /** The architecture of the collection's (first) member, without loading the others. */
-    public static String archOf(Path dir) {
-        return AdvkitModelFile.archOf(files(dir).get(0));
+    /** A collection shipped in the zoo ({@link ModelZoo#collection}), its members' weights found or fetched by {@code loader}. */
+    public static ModelCollection loadShipped(String collection, ModelLoader loader, String name) {
+        List<ZooEntry> entries = ModelZoo.collection(collection);
+        List<ZooModel> loaded = new ArrayList<>();
+        try {
+            for (ZooEntry e : entries) {
+                loaded.add(loader.loadZoo(e.name()));
+            }
+        } catch (RuntimeException e) {
+            loaded.forEach(ZooModel::close);
+            throw e;
+        }
+        return of(loaded, entries.stream().map(ZooEntry::name).toList(), name);
+    }
+
+    /**
+     * Whether {@code where} (what follows {@code lgv:}) names a collection shipped in the zoo rather than a folder: a
+     * folder of that name, if there is one, is what the user meant.
+     */
+    public static boolean isShipped(String where) {
+        return !ModelZoo.collection(where).isEmpty() && !Files.exists(io.advkit.util.StoragePaths.parse(where));
+    }
+
+    /** The loaded members as one collection in a fixed shuffled order; all closed and refused if they do not classify the same images. */
+    private static ModelCollection of(List<ZooModel> loaded, List<String> sources, String name) {
+        ZooModel first = loaded.get(0);
+        for (int i = 1; i < loaded.size(); i++) {
+            ZooModel m = loaded.get(i);
+            if (m.numClasses() != first.numClasses() || m.channels() != first.channels()) {
+                loaded.forEach(ZooModel::close);
+                throw UserError.invalid("model", sources.get(i) + " does not classify the same images as " + sources.get(0) + " ("
+                        + m.numClasses() + " vs " + first.numClasses() + " classes, " + m.channels() + " vs " + first.channels() + " channels)");
+            }
+        }
+        List<ZooModel> members = new ArrayList<>(loaded);
+        Collections.shuffle(members, new Random(0));
+        return new ModelCollection(members, name);
+    }
+
+    /** The architecture of the collection's (first) member, without loading the others: a folder or a shipped collection. */
+    public static String archOf(String where) {
+        return isShipped(where) ? ModelZoo.collection(where).get(0).arch()
+                : AdvkitModelFile.archOf(files(io.advkit.util.StoragePaths.parse(where)).get(0));
     }
 
     private static List<Path> files(Path dir) {
         Path folder = Files.isDirectory(dir.resolve("collection")) ? dir.resolve("collection") : dir;
         if (!Files.isDirectory(folder)) {
-            throw UserError.invalid("model", dir + ": no such folder of collected models");
+            throw UserError.invalid("model", dir + ": no such folder of collected models, nor a collection in the zoo (advkit models --filter lgv)");
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {

@@ -27,7 +27,7 @@ public final class ModelFamily {
             return Architectures.family(AdvkitModelFile.archOf(StoragePaths.parse(spec)));
         }
         if (spec.startsWith("lgv:")) {
-            return Architectures.family(ModelCollection.archOf(StoragePaths.parse(spec.substring(4))));
+            return Architectures.family(ModelCollection.archOf(spec.substring(4)));
         }
         return name;
     }

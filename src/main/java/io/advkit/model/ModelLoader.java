@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * (e.g. {@code resnet20:10:pytorchcv-cifar=my.pth}), {@code FILE.advkit}, a model advkit trained (self-describing),
  * and models advkit did not build: {@code torchscript:FILE} (with input gradients) and {@code onnx:FILE} (scores only),
  * which take the {@link External} settings; {@code lgv:DIR}, the models an LGV run collected, attacked in turn
- * ({@link ModelCollection}).
+ * ({@link ModelCollection}), or {@code lgv:NAME}, such a collection shipped in the zoo.
  */
 public final class ModelLoader {
     /**
@@ -40,8 +40,9 @@ public final class ModelLoader {
 
     public LoadedClassifier load(String spec) {
         if (spec.startsWith("lgv:")) {
-            Path dir = io.advkit.util.StoragePaths.parse(spec.substring(4));
-            return ModelCollection.load(dir, spec);
+            String where = spec.substring(4);
+            return ModelCollection.isShipped(where) ? ModelCollection.loadShipped(where, this, spec)
+                    : ModelCollection.load(io.advkit.util.StoragePaths.parse(where), spec);
         }
         if (spec.startsWith("torchscript:") || spec.startsWith("onnx:")) {
             boolean onnx = spec.startsWith("onnx:");

@@ -56,6 +56,15 @@ public final class ModelZoo {
         return ENTRIES.containsKey(name);
     }
 
+    /**
+     * The members of a model collection shipped in the zoo (an LGV collection), registered as {@code NAME-01},
+     * {@code NAME-02}, ... in their order; empty when no such collection is registered.
+     */
+    public static List<ZooEntry> collection(String name) {
+        java.util.regex.Pattern member = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name) + "-\\d+");
+        return ENTRIES.values().stream().filter(e -> member.matcher(e.name()).matches()).toList();
+    }
+
     public static ZooEntry get(String name) {
         ZooEntry e = ENTRIES.get(name);
         if (e == null) {

@@ -326,8 +326,10 @@ public final class Trainer {
         } catch (java.io.IOException e) {
             throw new UserError(dir + ": cannot create (" + io.advkit.util.Errors.describe(e) + ")");
         }
-        AdvkitModelFile.save(dir.resolve(String.format("%s-%03d.advkit", method.name(), index)), model,
-                new Collected(index, epoch, lr, runConfig()));
+        String stem = String.format("%s-%03d", method.name(), index);
+        AdvkitModelFile.save(dir.resolve(stem + ".advkit"), model, new Collected(index, epoch, lr, runConfig()));
+        // and as the PyTorch state_dict final.pth is, so that members can be shipped or used from Python as they are
+        model.stateDict().save(dir.resolve(stem + ".pth"));
     }
 
     private Summary finish(ZooModel model, List<EpochLog> history, double seconds, boolean collapsed) {

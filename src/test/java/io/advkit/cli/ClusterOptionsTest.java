@@ -23,14 +23,15 @@ class ClusterOptionsTest {
     void workersReadTheCommandLineWithAbsoluteFiles() {
         CommandLine cl = new CommandLine(new Main());
         CommandLine.ParseResult parsed = cl.parseArgs("attack", "--data", "data/x", "-s", "cifar100_resnet20", "-s", "mine=runs/m.pth",
-                "-s", "lgv:runs/lgv", "-s", "runs/a.advkit", "--weights-dir", "w", "--robust-to", "jpeg:75,bitdepth:5", "-q",
+                "-s", "lgv:runs/lgv", "-s", "runs/a.advkit", "-s", "lgv:lgv_resnet20_cifar10_advkit", "--weights-dir", "w", "--robust-to", "jpeg:75,bitdepth:5", "-q",
                 "--out", "o", "--eps", "8", "--spark", "local[2]").subcommand();
         List<String> args = ClusterOptions.portableArgs(parsed);
         String here = Path.of("").toAbsolutePath().toString();
         assertThat(args.get(0)).isEqualTo("attack");
         assertThat(args).containsSubsequence("--data", here + "/data/x")
                 .containsSubsequence("--surrogate", "cifar100_resnet20", "--surrogate", "mine=" + here + "/runs/m.pth",
-                        "--surrogate", "lgv:" + here + "/runs/lgv", "--surrogate", here + "/runs/a.advkit")
+                        "--surrogate", "lgv:" + here + "/runs/lgv", "--surrogate", here + "/runs/a.advkit",
+                        "--surrogate", "lgv:lgv_resnet20_cifar10_advkit") // a collection shipped in the zoo is a name, not a folder
                 .containsSubsequence("--weights-dir", here + "/w")
                 .containsSubsequence("--robust-to", "jpeg:75,bitdepth:5")
                 .containsSubsequence("--eps", "8")
@@ -38,7 +39,7 @@ class ClusterOptionsTest {
         // parsed again (as a worker does), the same settings
         CommandLine again = new CommandLine(new Main());
         AttackCommand a = (AttackCommand) again.parseArgs(args.toArray(String[]::new)).subcommand().commandSpec().userObject();
-        assertThat(a.surrogates).hasSize(4);
+        assertThat(a.surrogates).hasSize(5);
         assertThat(a.robustTo).containsExactly("jpeg:75", "bitdepth:5");
         assertThat(a.common.quiet).isTrue();
         assertThat(a.cluster.master).isEqualTo("local[2]");

@@ -86,6 +86,21 @@ class ModelCollectionTest {
     }
 
     @Test
+    void aCollectionShippedInTheZooLoadsByNameWithItsMembersFamily() throws Exception {
+        List<ZooEntry> members = ModelZoo.collection("lgv_resnet20_cifar10_advkit");
+        assertThat(members).hasSizeGreaterThan(1).allSatisfy(e -> assertThat(e.arch()).isEqualTo("resnet20"));
+        assertThat(ModelZoo.collection("resnet20_cifar10_advkit")).isEmpty(); // a model, not a collection
+        WeightsResolver resolver = new WeightsResolver(tmp.resolve("home"), List.of(), null, true);
+        try (ModelCollection c = (ModelCollection) new ModelLoader(resolver).load("lgv:lgv_resnet20_cifar10_advkit")) {
+            assertThat(c.size()).isEqualTo(members.size());
+            assertThat(c.name()).isEqualTo("lgv:lgv_resnet20_cifar10_advkit");
+        }
+        // each member was taken from the jar into the cache, its checksum verified on the way
+        assertThat(members).allSatisfy(e -> assertThat(resolver.offlineSource(e)).hasValue(resolver.cachePath(e).toString()));
+        assertThat(ModelFamily.of("lgv:lgv_resnet20_cifar10_advkit")).isEqualTo(ModelFamily.of("resnet20_cifar10_advkit"));
+    }
+
+    @Test
     void anEmptyOrMissingFolderIsOneLine() throws Exception {
         ModelLoader loader = new ModelLoader(WeightsResolver.standard(List.of(), true));
         assertThatThrownBy(() -> loader.load("lgv:" + tmp.resolve("nothing"))).isInstanceOf(UserError.class).hasMessageContaining("no such folder");

@@ -86,7 +86,9 @@ class LgvTest {
         try (Stream<Path> s = Files.list(lgv.resolve(Trainer.COLLECTION))) {
             names = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertThat(names).containsExactly("lgv-001.advkit", "lgv-002.advkit", "lgv-003.advkit", "lgv-004.advkit");
+        assertThat(names).containsExactly("lgv-001.advkit", "lgv-001.pth", "lgv-002.advkit", "lgv-002.pth", "lgv-003.advkit",
+                "lgv-003.pth", "lgv-004.advkit", "lgv-004.pth");
+        names = names.stream().filter(n -> n.endsWith(".advkit")).toList();
         for (int k = 1; k <= 4; k++) { // after batches 2, 4, 6, 8: epochs 0.5, 1, 1.5, 2, all at the constant rate
             JsonObject card = JsonParser.parseString(new String(AdvkitModelFile.readEntries(lgv.resolve(Trainer.COLLECTION)
                     .resolve(names.get(k - 1))).get("model.json"), StandardCharsets.UTF_8)).getAsJsonObject();
@@ -99,6 +101,7 @@ class LgvTest {
         StateDict last = weightsOf(lgv.resolve(Trainer.COLLECTION).resolve("lgv-004.advkit"));
         assertThat(maxDifference(last, StateDict.load(lgv.resolve("final.pth")))).isZero();
         StateDict first = weightsOf(lgv.resolve(Trainer.COLLECTION).resolve("lgv-001.advkit"));
+        assertThat(maxDifference(first, StateDict.load(lgv.resolve(Trainer.COLLECTION).resolve("lgv-001.pth")))).isZero();
         StateDict random;
         try (ZooModel m = ZooModel.create("other", "resnet20", 10, Normalization.named("pytorchcv-cifar"), 7)) {
             random = m.stateDict();
