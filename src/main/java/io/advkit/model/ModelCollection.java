@@ -97,7 +97,7 @@ public final class ModelCollection implements LoadedClassifier {
     private static List<Path> files(Path dir) {
         Path folder = Files.isDirectory(dir.resolve("collection")) ? dir.resolve("collection") : dir;
         if (!Files.isDirectory(folder)) {
-            throw UserError.invalid("model", dir + ": no such folder of collected models, nor a collection in the zoo (advkit models --filter lgv)");
+            throw UserError.invalid("model", dir + ": no such folder of collected models, nor a collection shipped in the zoo");
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
