@@ -37,31 +37,27 @@ public final class ModelCollection implements LoadedClassifier {
      */
     public static ModelCollection load(Path dir, String name) {
         List<Path> files = files(dir);
-        List<ZooModel> loaded = new ArrayList<>();
-        try {
-            for (Path f : files) {
-                loaded.add(AdvkitModelFile.load(f));
-            }
-        } catch (RuntimeException e) {
-            loaded.forEach(ZooModel::close);
-            throw e;
-        }
-        return of(loaded, files.stream().map(Path::toString).toList(), name);
+        return of(loadAll(files, AdvkitModelFile::load), files.stream().map(Path::toString).toList(), name);
     }
 
     /** A collection shipped in the zoo ({@link ModelZoo#collection}), its members' weights found or fetched by {@code loader}. */
     public static ModelCollection loadShipped(String collection, ModelLoader loader, String name) {
         List<ZooEntry> entries = ModelZoo.collection(collection);
+        return of(loadAll(entries, e -> loader.loadZoo(e.name())), entries.stream().map(ZooEntry::name).toList(), name);
+    }
+
+    /** Every source's model, or none: those already loaded are closed when one fails. */
+    private static <S> List<ZooModel> loadAll(List<S> sources, java.util.function.Function<S, ZooModel> load) {
         List<ZooModel> loaded = new ArrayList<>();
         try {
-            for (ZooEntry e : entries) {
-                loaded.add(loader.loadZoo(e.name()));
+            for (S s : sources) {
+                loaded.add(load.apply(s));
             }
         } catch (RuntimeException e) {
             loaded.forEach(ZooModel::close);
             throw e;
         }
-        return of(loaded, entries.stream().map(ZooEntry::name).toList(), name);
+        return loaded;
     }
 
     /**
