@@ -57,4 +57,4 @@ tsv=src/main/resources/io/advkit/model/zoo-advkit.tsv
 grep -v "^$name	" "$tsv" > "$tsv.tmp" || true; mv "$tsv.tmp" "$tsv"
 printf '%s\t%s\t10\tpytorchcv-cifar\t\tadvkit\tclasspath:/io/advkit/models/%s.pth\tsha256:%s\t~/.cache/advkit/models/%s.pth\t%s on cifar-10_eval (models/%s.md)\n' \
   "$name" "$arch" "$name" "$sha" "$name" "$clean" "$name" >> "$tsv"
-echo "published models/$name.pth ($size bytes): clean $clean ${robust_line:+, robust}"
+echo "published models/$name.pth ($size bytes): clean $clean${robust_line:+, PGD-20 $acc}"
