@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -47,7 +48,7 @@ public final class ModelCollection implements LoadedClassifier {
     }
 
     /** Every source's model, or none: those already loaded are closed when one fails. */
-    private static <S> List<ZooModel> loadAll(List<S> sources, java.util.function.Function<S, ZooModel> load) {
+    private static <S> List<ZooModel> loadAll(List<S> sources, Function<S, ZooModel> load) {
         List<ZooModel> loaded = new ArrayList<>();
         try {
             for (S s : sources) {
