@@ -8,16 +8,16 @@
 # carries K of them, and docs/RESULTS.md measures what K members transfer against all N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/zoo_lib.sh
 run=$1; name=$2; k=$3; command=$4
 data=../shared/data/cifar-10_eval
-tsv=src/main/resources/io/advkit/model/zoo-advkit.tsv
 mapfile -t all < <(ls "$run/collection/"lgv-*.pth | sort)
 n=${#all[@]}
 [ "$n" -ge "$k" ] || { echo "$run/collection holds $n models, fewer than $k" >&2; exit 1; }
 arch=$(python3 -c "import json; print(json.load(open('$run/train.json'))['config']['arch'])")
 picked=$(mktemp -d)
 trap 'rm -rf "$picked"' EXIT
-grep -v "^$name-[0-9]*	" "$tsv" > "$tsv.tmp" || true; mv "$tsv.tmp" "$tsv"
+zoo_remove_rows "$name-[0-9]*"
 rm -f models/"$name"-[0-9]*.pth
 rows=""
 for i in $(seq 1 "$k"); do
@@ -25,12 +25,10 @@ for i in $(seq 1 "$k"); do
   member=$(printf '%s-%02d' "$name" "$i")
   cp "$src" "models/$member.pth"
   cp "${src%.pth}.advkit" "$picked/"
-  size=$(stat -c %s "models/$member.pth")
-  [ "$size" -le $((5 * 1024 * 1024)) ] || { echo "models/$member.pth is $size bytes, over 5 MB" >&2; exit 1; }
+  zoo_check_size "models/$member.pth"
   sha=$(sha256sum "models/$member.pth" | cut -c1-64)
   acc=$(bin/advkit eval -q --data "$data" --model "$arch:10:pytorchcv-cifar=models/$member.pth" | awk 'NR==2 {print $4}')
-  printf '%s\t%s\t10\tpytorchcv-cifar\t\tadvkit\tclasspath:/io/advkit/models/%s.pth\tsha256:%s\t~/.cache/advkit/models/%s.pth\t%s on cifar-10_eval (member %d of %d of the LGV collection %s, models/%s.md)\n' \
-    "$member" "$arch" "$member" "$sha" "$member" "$acc" "$i" "$k" "$name" "$name" >> "$tsv"
+  zoo_row "$member" "$arch" "$sha" "$acc on cifar-10_eval (member $i of $k of the LGV collection $name, models/$name.md)"
   rows+="| \`$member\` | $(basename "$src") | $acc | \`$sha\` |"$'\n'
 done
 together=$(bin/advkit eval -q --data "$data" --model "lgv:$picked" | awk 'NR==2 {print $4}')

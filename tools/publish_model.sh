@@ -6,12 +6,13 @@
 # and registers it in src/main/resources/io/advkit/model/zoo-advkit.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/zoo_lib.sh
 run=$1; name=$2; command=$3; robust=${4:-}
 data=../shared/data/cifar-10_eval
+zoo_check_size "$run/final.pth"
 mkdir -p models
 cp "$run/final.pth" "models/$name.pth"
 size=$(stat -c %s "models/$name.pth")
-[ "$size" -le $((5 * 1024 * 1024)) ] || { echo "models/$name.pth is $size bytes, over 5 MB" >&2; exit 1; }
 sha=$(sha256sum "models/$name.pth" | cut -c1-64)
 arch=$(python3 -c "import json,sys; print(json.load(open('$run/train.json'))['config']['arch'])")
 spec="$arch:10:pytorchcv-cifar=models/$name.pth"
@@ -52,9 +53,6 @@ lines += [f"| file | `models/{name}.pth`, PyTorch zip state_dict with {publisher
  f"| date | {datetime.date.today().isoformat()} |", "", "Trained with:", "", "```bash", command, "```", ""]
 open(f"models/{name}.md", "w").write("\n".join(lines))
 PY
-tsv=src/main/resources/io/advkit/model/zoo-advkit.tsv
-[ -f "$tsv" ] || printf '# advkit-trained models shipped in the jar (models/), written by tools/publish_model.sh\nname\tarch\tclasses\tnormalization\tparams\tsource\turl\tchecksum\tcache_file\treference\n' > "$tsv"
-grep -v "^$name	" "$tsv" > "$tsv.tmp" || true; mv "$tsv.tmp" "$tsv"
-printf '%s\t%s\t10\tpytorchcv-cifar\t\tadvkit\tclasspath:/io/advkit/models/%s.pth\tsha256:%s\t~/.cache/advkit/models/%s.pth\t%s on cifar-10_eval (models/%s.md)\n' \
-  "$name" "$arch" "$name" "$sha" "$name" "$clean" "$name" >> "$tsv"
+zoo_remove_rows "$name"
+zoo_row "$name" "$arch" "$sha" "$clean on cifar-10_eval (models/$name.md)"
 echo "published models/$name.pth ($size bytes): clean $clean${robust_line:+, PGD-20 $acc}"
