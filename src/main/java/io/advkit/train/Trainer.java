@@ -32,6 +32,7 @@ import io.advkit.util.UserError;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -103,7 +104,7 @@ public final class Trainer {
     private final Path out;
     private final boolean quiet;
     private final AtomicBoolean stop = new AtomicBoolean();
-    private java.time.Duration checkpointEvery = java.time.Duration.ofMinutes(10);
+    private Duration checkpointEvery = Duration.ofMinutes(10);
     private int checkpointsWritten;
     private String command;
     private StateDict initialWeights;
@@ -133,7 +134,7 @@ public final class Trainer {
      * end anyway). A run killed without a chance to checkpoint (SIGKILL, a lost machine, the end of a session)
      * loses at most this much, not a whole epoch: a robust epoch of ResNet-20 on a laptop's two cores takes 25 minutes.
      */
-    public void checkpointEvery(java.time.Duration every) {
+    public void checkpointEvery(Duration every) {
         this.checkpointEvery = every;
     }
 
@@ -298,6 +299,12 @@ public final class Trainer {
                 log.append(line);
                 if (!quiet) {
                     System.err.println(Json.LINE.toJson(line));
+                    int left = config.epochs() - epoch - 1;
+                    if (left > 0 && !collapsed) { // each epoch's bar has its own ETA; a run of hours also wants the whole run's
+                        double mean = history.stream().mapToDouble(EpochLog::epochSeconds).average().orElse(0);
+                        System.err.printf("%d of %d epochs done; %s about %s%n", epoch + 1, config.epochs(),
+                                left == 1 ? "the last takes" : "the other " + left + " take", Progress.format(Duration.ofSeconds(Math.round(mean * left))));
+                    }
                 }
                 if (metric > bestMetric && !collapsed) {
                     bestMetric = metric;
