@@ -38,13 +38,13 @@ step() { # step NAME COMMAND...: runs it unless done, logs it, marks it done
 
 if [ ! -f "$run/final.advkit" ]; then
   say "train: $command"
-  timed "$logs/train.log" bash -c "$command" || { say "train failed (see $logs/train.log)"; exit 1; }
-  # a training stopped by a signal exits without final.advkit: nothing after it may run
-  [ -f "$run/final.advkit" ] || { say "training stopped before its end; run this again to go on"; exit 1; }
+  rc=0; timed "$logs/train.log" bash -c "$command" || rc=$?
+  # stopped by a signal (exit 130, checkpoint written) or failed: either way no final.advkit, and nothing after may run
+  [ -f "$run/final.advkit" ] || { say "training stopped short of its last epoch (exit $rc, see $logs/train.log); run this again to go on"; exit 1; }
   say "train done"
 fi
 step publish tools/publish_model.sh "$run" "$name" "$command" --robust
 step aa bin/advkit evaluate -q --threads 2 --data ../shared/data/cifar-10_eval -m "$run/final.advkit" "${limit[@]}" --out "runs/eval/$name-aa"
 step clean10k bin/advkit eval --threads 2 --data "$data" --split test -m "$run/final.advkit" "${limit[@]}" --json "runs/eval/$name-test10k.json"
 step pgd10k bin/advkit attack -q --threads 2 --data "$data" --split test -s "$run/final.advkit" --attack pgd --steps 20 --alpha 2 --eps 8 --seed 0 "${limit[@]}" --out "runs/eval/$name-test10k-pgd20"
-echo "$(date -u +%FT%TZ) all done" >> "$logs/progress.log"
+say "all done"
