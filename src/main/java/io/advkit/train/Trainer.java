@@ -302,8 +302,9 @@ public final class Trainer {
                     int left = config.epochs() - epoch - 1;
                     if (left > 0 && !collapsed) { // each epoch's bar has its own ETA; a run of hours also wants the whole run's
                         double mean = history.stream().mapToDouble(EpochLog::epochSeconds).average().orElse(0);
+                        String rest = Progress.format(Duration.ofSeconds(Math.round(mean * left)));
                         System.err.printf("%d of %d epochs done; %s about %s%n", epoch + 1, config.epochs(),
-                                left == 1 ? "the last takes" : "the other " + left + " take", Progress.format(Duration.ofSeconds(Math.round(mean * left))));
+                                left == 1 ? "the last takes" : "the other " + left + " take", rest);
                     }
                 }
                 if (metric > bestMetric && !collapsed) {
