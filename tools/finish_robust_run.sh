@@ -8,7 +8,9 @@
 #   3. aa: evaluate (AutoAttack standard, verified on saved PNGs) on ../shared/data/cifar-10_eval into runs/eval/NAME-aa
 #   4. clean10k: accuracy on the 10,000 CIFAR-10 test images (runs/eval/NAME-test10k.json)
 #   5. pgd10k: PGD-20 on them into runs/eval/NAME-test10k-pgd20
-# Steps 3 and 5 resume themselves when re-run. Each step's log, with /usr/bin/time -v, is runs/finish-NAME/STEP.log;
+#   6. apgd10k: AutoAttack's first two stages (APGD-CE, APGD-T; on the 1,000 the last two have not yet found an image
+#      more on an advkit model) on the 10,000 into runs/eval/NAME-test10k-apgd - the table's 10k AutoAttack column
+# Steps 3, 5 and 6 resume themselves when re-run. Each step's log, with /usr/bin/time -v, is runs/finish-NAME/STEP.log;
 # STEP.done marks a finished one. ADVKIT_JAR (a copy of the jar) keeps a rebuild from changing a job under way, and
 # ADVKIT_MAX_MODEL_MB is passed on to publish_model.sh for a model over 5 MB. FINISH_LIMIT=N (a quick try of the
 # pipeline) measures steps 3-5 on the first N images only.
@@ -47,4 +49,5 @@ step publish tools/publish_model.sh "$run" "$name" "$command" --robust
 step aa bin/advkit evaluate -q --threads 2 --data ../shared/data/cifar-10_eval -m "$run/final.advkit" "${limit[@]}" --out "runs/eval/$name-aa"
 step clean10k bin/advkit eval --threads 2 --data "$data" --split test -m "$run/final.advkit" "${limit[@]}" --json "runs/eval/$name-test10k.json"
 step pgd10k bin/advkit attack -q --threads 2 --data "$data" --split test -s "$run/final.advkit" --attack pgd --steps 20 --alpha 2 --eps 8 --seed 0 "${limit[@]}" --out "runs/eval/$name-test10k-pgd20"
+step apgd10k bin/advkit evaluate -q --threads 2 --data "$data" --split test -m "$run/final.advkit" --attacks apgd-ce,apgd-t "${limit[@]}" --out "runs/eval/$name-test10k-apgd"
 say "all done"
