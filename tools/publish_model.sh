@@ -32,6 +32,8 @@ c = t["config"]
 h = t["history"][-1]
 # whose model code the architecture and its state_dict keys follow (what loads the .pth in PyTorch)
 publisher, code = ("chenyaofo/pytorch-cifar-models", c["arch"][len("chenyaofo_"):]) if c["arch"].startswith("chenyaofo_") else ("pytorchcv", c["arch"])
+if c["arch"] == "preactresnet18":  # not a pytorchcv name: its CIFARPreResNet with other channels (tools/publisher_models.py)
+    code = "CIFARPreResNet(channels=[[64,64],[128,128],[256,256],[512,512]], init_block_channels=64, bottleneck=False)` with `features.final_pool = AdaptiveAvgPool2d(1)"
 threads = (t.get("run") or {}).get("threads", 1)
 lines = [f"# {name}", "",
  f"A {c['arch']} for CIFAR-10 trained by advkit (method `{c['method']['method']}`), shipped in the zoo as `{name}`.", "",

@@ -14,6 +14,14 @@ def pytorchcv(name, src=None):
     """pytorchcv's model `name` (e.g. resnet20_cifar10), untrained; `src` a source tree, unless on PYTHONPATH already."""
     if src:
         sys.path.insert(0, src)
+    pre_act = re.fullmatch(r"preactresnet18_cifar(\d+)", name)
+    if pre_act:  # PreActResNet-18 (Wong et al., RobustBench): pytorchcv's CIFAR pre-activation ResNet with its channels
+        from pytorchcv.models.preresnet_cifar import CIFARPreResNet
+        import torch.nn as nn
+        net = CIFARPreResNet(channels=[[64, 64], [128, 128], [256, 256], [512, 512]], init_block_channels=64,
+                             bottleneck=False, num_classes=int(pre_act.group(1)))
+        net.features.final_pool = nn.AdaptiveAvgPool2d(1)  # pytorchcv pools 8x8; the fourth stage ends at 4x4
+        return net
     module = importlib.import_module("pytorchcv.models." + next(m for p, m in PYTORCHCV_MODULES if name.startswith(p)))
     wrn = re.fullmatch(r"wrn(\d+)_(\d+)_cifar(\d+)", name)
     if not hasattr(module, name) and wrn:  # a WRN-d-k pytorchcv does not name (e.g. wrn16_4): its own generic builder

@@ -20,7 +20,7 @@ public final class Architectures {
 
     /** Names for help texts. */
     public static final List<String> EXAMPLES = List.of("resnet20", "resnet56", "resnet164bn", "preresnet20", "seresnet20",
-            "sepreresnet20", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20",
+            "sepreresnet20", "preactresnet18", "resnext29_32x4d", "wrn16_10", "densenet40_k12", "chenyaofo_resnet20", "akamaster_resnet20",
             "chenyaofo_vgg11_bn", "chenyaofo_mobilenetv2_x0_5", "chenyaofo_shufflenetv2_x0_5", "nin", "smallcnn");
 
     private Architectures() {}
@@ -87,6 +87,9 @@ public final class Architectures {
                 throw UserError.invalid("architecture", "architecture '" + arch + "': depth must be 3n+4");
             }
             return new CifarDenseNet(depth, Integer.parseInt(m.group(2)), numClasses);
+        }
+        if (arch.equals("preactresnet18")) {
+            return CifarPreResNet.preActResNet18(numClasses);
         }
         if (arch.equals("nin")) {
             return new CifarNin(numClasses);

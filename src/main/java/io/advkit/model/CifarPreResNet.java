@@ -15,7 +15,9 @@ import io.advkit.model.Layers.Sequential;
  * CIFARWRN ({@code wrn_cifar.py}, the same units made wider) and CIFARSEPreResNet
  * ({@code sepreresnet_cifar.py}). The shortcut of a resizing unit convolves the first block's
  * pre-activation, not the raw input. The SE variant differs in two places pytorchcv chose: its stem
- * is a conv block with BN and ReLU, and it has no final BN-ReLU ({@code post_activ}).
+ * is a conv block with BN and ReLU, and it has no final BN-ReLU ({@code post_activ}). The same units also
+ * make PreActResNet-18 (He et al.'s pre-activation ResNet-18 as the CIFAR robustness papers train it):
+ * a 64-wide stem and four stages.
  */
 public final class CifarPreResNet extends Module {
     private final Sequential features;
@@ -25,19 +27,28 @@ public final class CifarPreResNet extends Module {
     public static CifarPreResNet preResNet(int depth, boolean bottleneck, boolean se, int numClasses) {
         int units = bottleneck ? (depth - 2) / 9 : (depth - 2) / 6;
         int mult = bottleneck ? 4 : 1;
-        return new CifarPreResNet(units, new int[] {16 * mult, 32 * mult, 64 * mult}, bottleneck, se, numClasses);
+        return new CifarPreResNet(16, units, new int[] {16 * mult, 32 * mult, 64 * mult}, bottleneck, se, numClasses);
     }
 
     /** WRN-depth-width: (depth − 4) / 6 basic pre-activation units per stage, widths 16k/32k/64k. */
     public static CifarPreResNet wideResNet(int depth, int width, int numClasses) {
-        return new CifarPreResNet((depth - 4) / 6, new int[] {16 * width, 32 * width, 64 * width}, false, false, numClasses);
+        return new CifarPreResNet(16, (depth - 4) / 6, new int[] {16 * width, 32 * width, 64 * width}, false, false, numClasses);
     }
 
-    private CifarPreResNet(int units, int[] widths, boolean bottleneck, boolean se, int numClasses) {
+    /**
+     * PreActResNet-18 as Wong et al. (fast adversarial training) and RobustBench train it: a 64-wide 3×3 stem, four
+     * stages of two basic units, 64/128/256/512 wide, the last at 4×4 (11.2 M parameters). In pytorchcv's terms a
+     * CIFARPreResNet with those channels, its final 8×8 pooling made global.
+     */
+    public static CifarPreResNet preActResNet18(int numClasses) {
+        return new CifarPreResNet(64, 2, new int[] {64, 128, 256, 512}, false, false, numClasses);
+    }
+
+    private CifarPreResNet(int stem, int units, int[] widths, boolean bottleneck, boolean se, int numClasses) {
         features = child("features", new Sequential());
-        features.add("init_block", se ? ConvBlock.conv3x3(3, 16, 1) : new Conv2d(3, 16, 3, 1, 1));
-        int in = 16;
-        for (int i = 0; i < 3; i++) {
+        features.add("init_block", se ? ConvBlock.conv3x3(3, stem, 1) : new Conv2d(3, stem, 3, 1, 1));
+        int in = stem;
+        for (int i = 0; i < widths.length; i++) {
             Sequential stage = new Sequential();
             for (int j = 0; j < units; j++) {
                 int stride = j == 0 && i != 0 ? 2 : 1;

@@ -45,6 +45,18 @@ class ArchitecturesTest {
         assertThat(Architectures.create("chenyaofo_shufflenetv2_x2_0", 100).learnableParameterCount()).isEqualTo(5_549_896L);
     }
 
+    /**
+     * PreActResNet-18: the counts of an independent PyTorch definition written from He et al.'s pre-activation unit
+     * (3×3 stem of 64, 2+2+2+2 units of 64/128/256/512, 1×1 projection shortcuts, final BN; PyTorch 1.13's numel
+     * sum).
+     */
+    @Test
+    void preActResNet18HasTheParameterCountOfAnIndependentDefinition() {
+        assertThat(Architectures.create("preactresnet18", 10).learnableParameterCount()).isEqualTo(11_172_170L);
+        assertThat(Architectures.create("preactresnet18", 100).learnableParameterCount()).isEqualTo(11_218_340L);
+        assertThat(Architectures.family("preactresnet18")).isEqualTo("preactresnet");
+    }
+
     /** The same against ../shared's copy of the imgclsmob CIFAR-100 table, for the models the issue names. */
     @Test
     void cifar100CountsMatchTheImgclsmobTable() throws IOException {
