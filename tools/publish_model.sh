@@ -25,13 +25,16 @@ if [ "$robust" = "--robust" ]; then
   robust_line="| PGD-20 accuracy (eps 8/255, step 2/255, random start, on the saved 8-bit images) | $acc |"
 fi
 python3 - "$run" "$name" "$command" "$clean" "$robust_line" "$sha" <<'PY'
-import json, sys, datetime
+import json, re, sys, datetime
 run, name, command, clean, robust_line, sha = sys.argv[1:]
 t = json.load(open(f"{run}/train.json"))
 c = t["config"]
 h = t["history"][-1]
 # whose model code the architecture and its state_dict keys follow (what loads the .pth in PyTorch)
 publisher, code = ("chenyaofo/pytorch-cifar-models", c["arch"][len("chenyaofo_"):]) if c["arch"].startswith("chenyaofo_") else ("pytorchcv", c["arch"])
+wrn = re.fullmatch(r"wrn(\d+)_(\d+)", c["arch"])
+if wrn:  # pytorchcv names few WRN-d-k; its generic builder makes any
+    code = f"get_wrn_cifar(num_classes=10, blocks={wrn.group(1)}, width_factor={wrn.group(2)})"
 if c["arch"] == "preactresnet18":  # not a pytorchcv name: its CIFARPreResNet with other channels (tools/publisher_models.py)
     code = "CIFARPreResNet(channels=[[64,64],[128,128],[256,256],[512,512]], init_block_channels=64, bottleneck=False)` with `features.final_pool = AdaptiveAvgPool2d(1)"
 threads = (t.get("run") or {}).get("threads", 1)
