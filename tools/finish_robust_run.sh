@@ -13,7 +13,7 @@
 # Steps 3, 5 and 6 resume themselves when re-run. Each step's log, with /usr/bin/time -v, is runs/finish-NAME/STEP.log;
 # STEP.done marks a finished one. ADVKIT_JAR (a copy of the jar) keeps a rebuild from changing a job under way, and
 # ADVKIT_MAX_MODEL_MB is passed on to publish_model.sh for a model over 5 MB. FINISH_LIMIT=N (a quick try of the
-# pipeline) measures steps 3-5 on the first N images only.
+# pipeline) measures steps 3-6 on the first N images only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 3 ] || { echo "usage: tools/finish_robust_run.sh RUN_DIR NAME \"TRAIN COMMAND\"" >&2; exit 2; }
